@@ -1,0 +1,161 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// This file turns strace-format output into something two runs can be compared by: per task,
+// the sequence of its lines, with each call's <unfinished ...> and <... resumed> halves joined,
+// pids named by their place in the process tree, and the values that differ between two runs
+// of the same program masked (execve's environment pointer, CPU times).
+
+// traceLog is a trace split by task: each task's lines in order, keyed by the task's name in
+// the process tree ("P" for the command, "P.1" for its first child, "P.1.2" ...).
+type traceLog map[string][]string
+
+var (
+	pidLine     = regexp.MustCompile(`^(\d+) +(.*)$`)
+	resumedLine = regexp.MustCompile(`^<\.\.\. [a-z0-9_]+ resumed>(.*)$`)
+	pidChanged  = regexp.MustCompile(`^(.*) <pid changed to (\d+) \.\.\.>$`)
+	alignment   = regexp.MustCompile(`\) +=( |$)`)
+	forkReturn  = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) = (\d+)$`)
+	envPointer  = regexp.MustCompile(`0x[0-9a-f]+ /\* (\d+) vars? \*/`)
+	cpuTimes    = regexp.MustCompile(`si_utime=\d+, si_stime=\d+`)
+	pidFields   = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= )(\d+)`)
+	addresses   = regexp.MustCompile(`0x[0-9a-f]{5,}`)
+)
+
+// parseTrace reads the output of strace -f -o FILE (or mmtrace trace -o FILE). maskAddresses
+// also hides every address, for programs whose threads make the layout vary between runs.
+func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
+	t.Helper()
+	type line struct {
+		pid  int
+		text string
+	}
+	var lines []line
+	open := map[int]string{} // a task's call cut by <unfinished ...> or moved by exec
+	for _, raw := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if raw == "" {
+			continue
+		}
+		m := pidLine.FindStringSubmatch(raw)
+		if m == nil {
+			t.Fatalf("line without a pid: %q", raw)
+		}
+		pid, _ := strconv.Atoi(m[1])
+		body := m[2]
+		if head, ok := strings.CutSuffix(body, " <unfinished ...>"); ok {
+			open[pid] = head
+			continue
+		}
+		if pc := pidChanged.FindStringSubmatch(body); pc != nil {
+			newPid, _ := strconv.Atoi(pc[2])
+			open[newPid] = pc[1]
+			continue
+		}
+		if r := resumedLine.FindStringSubmatch(body); r != nil {
+			head, ok := open[pid]
+			if !ok {
+				t.Fatalf("resumed call of task %d that was never unfinished: %q", pid, raw)
+			}
+			delete(open, pid)
+			body = head + r[1]
+		}
+		body = alignment.ReplaceAllString(body, ") =$1")
+		lines = append(lines, line{pid, body})
+	}
+	if len(lines) == 0 {
+		return traceLog{}
+	}
+
+	// Name each task by its place in the process tree: the command is P, the k-th task that a
+	// task named N created is N.k.
+	names := map[int]string{lines[0].pid: "P"}
+	children := map[int]int{}
+	for _, l := range lines {
+		if m := forkReturn.FindStringSubmatch(l.text); m != nil {
+			child, _ := strconv.Atoi(m[1])
+			children[l.pid]++
+			names[child] = fmt.Sprintf("%s.%d", names[l.pid], children[l.pid])
+		}
+	}
+	log := traceLog{}
+	for _, l := range lines {
+		name, ok := names[l.pid]
+		if !ok {
+			name = "unknown:" + strconv.Itoa(l.pid)
+		}
+		s := pidFields.ReplaceAllStringFunc(l.text, func(field string) string {
+			m := pidFields.FindStringSubmatch(field)
+			pid, _ := strconv.Atoi(m[2])
+			if n, ok := names[pid]; ok {
+				return m[1] + n
+			}
+			return field
+		})
+		s = envPointer.ReplaceAllString(s, "ENV /* $1 vars */")
+		s = cpuTimes.ReplaceAllString(s, "si_utime=T, si_stime=T")
+		if maskAddresses {
+			s = addresses.ReplaceAllString(s, "ADDR")
+		}
+		log[name] = append(log[name], s)
+	}
+	return log
+}
+
+// diffTraces describes how two traces differ, task by task; "" when they are the same.
+func diffTraces(want, got traceLog) string {
+	var b strings.Builder
+	var tasks []string
+	for name := range want {
+		tasks = append(tasks, name)
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			tasks = append(tasks, name)
+		}
+	}
+	slices.Sort(tasks)
+	for _, name := range tasks {
+		w, g := want[name], got[name]
+		if slices.Equal(w, g) {
+			continue
+		}
+		fmt.Fprintf(&b, "task %s: strace has %d lines, mmtrace %d\n", name, len(w), len(g))
+		for i := 0; i < max(len(w), len(g)); i++ {
+			var wl, gl string
+			if i < len(w) {
+				wl = w[i]
+			}
+			if i < len(g) {
+				gl = g[i]
+			}
+			if wl != gl {
+				fmt.Fprintf(&b, "  line %d\n    strace:  %s\n    mmtrace: %s\n", i+1, wl, gl)
+			}
+		}
+	}
+	return b.String()
+}
+
+// tasksGone fails the test if any task named in a trace is still alive: the tracer must
+// leave nothing behind.
+func tasksGone(t testing.TB, text string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, raw := range strings.Split(text, "\n") {
+		if m := pidLine.FindStringSubmatch(raw); m != nil && !seen[m[1]] {
+			seen[m[1]] = true
+			if data, err := os.ReadFile("/proc/" + m[1] + "/stat"); err == nil && !strings.Contains(string(data), ") Z ") {
+				t.Errorf("task %s is still alive after the trace: %s", m[1], data)
+			}
+		}
+	}
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+
+	"github.com/mmtrace/mmtrace/decode"
+	"github.com/mmtrace/mmtrace/ptrace"
+	"github.com/mmtrace/mmtrace/report"
+)
+
+// traceFlags are mmtrace trace's options, named and spelled as strace's.
+type traceFlags struct {
+	output      string
+	expressions []string
+	decorateFds bool
+	stringLimit int
+	column      int
+	seccomp     bool
+}
+
+func newTraceCmd() *cobra.Command {
+	var f traceFlags
+	cmd := &cobra.Command{
+		Use:   "trace [flags] -- CMD [ARGS...]",
+		Short: "Run a command and print its memory-mapping and process calls, as strace does",
+		Long: `Run CMD under ptrace, follow every fork, vfork, clone and execve, and print each
+memory-mapping and process system call with its arguments decoded, in strace's own syntax.
+
+By default the traced calls are mmap, munmap, mprotect, mremap, msync, madvise, brk, mlock,
+munlock, mlock2, mlockall, munlockall, remap_file_pages, mincore, fork, vfork, clone, clone3,
+execve, execveat, exit and exit_group; -e trace= chooses others from strace's %memory and
+%process classes. mmtrace exits with the command's exit status; when the command is killed by
+a signal, mmtrace kills itself with the same signal, as strace does. If mmtrace is killed, the
+command is killed with it.`,
+		Example: `  mmtrace trace -- ls -l
+  mmtrace trace -o out.txt -e trace=mmap,munmap -y -- python3 -c 'import json'`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				c.PrintErrln(c.UsageString())
+				return &exitError{code: 2, err: errors.New("trace: no command given")}
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			return runTrace(&f, args)
+		},
+	}
+	// Flags stop at the command: "mmtrace trace ls -l" passes -l to ls.
+	cmd.Flags().SetInterspersed(false)
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "", "write the trace to `FILE` instead of stderr")
+	fl.StringArrayVarP(&f.expressions, "expr", "e", nil, "`trace=LIST`: the calls to trace: names, %memory, %process, ! to negate")
+	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
+	fl.IntVarP(&f.stringLimit, "string-limit", "s", 32, "print at most `N` characters of each string")
+	fl.IntVarP(&f.column, "columns", "a", report.DefaultColumn, "align return values at `COLUMN`")
+	fl.BoolVar(&f.seccomp, "seccomp", true, "stop the command only at traced calls (a seccomp-BPF filter)")
+	return cmd
+}
+
+func runTrace(f *traceFlags, args []string) error {
+	set, err := traceSet(f.expressions)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if f.stringLimit < 0 {
+		return &exitError{code: 2, err: fmt.Errorf("-s %d: the string limit must not be negative", f.stringLimit)}
+	}
+	if f.column < 0 {
+		return &exitError{code: 2, err: fmt.Errorf("-a %d: the column must not be negative", f.column)}
+	}
+	path, err := lookCommand(args[0])
+	if err != nil {
+		return err
+	}
+
+	var out io.Writer = os.Stderr
+	prefix := report.PrefixBracket
+	if f.output != "" {
+		file, err := os.Create(f.output)
+		if err != nil {
+			return fmt.Errorf("open output: %w", err)
+		}
+		defer file.Close()
+		out, prefix = file, report.PrefixPid
+	}
+	s := &traceSession{
+		lines:    report.NewStrace(out, prefix, f.column),
+		decode:   decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
+		terminal: isTerminal(out),
+	}
+
+	// Ctrl-C reaches the command too (one process group): mmtrace stays to report how the
+	// command takes it. A closed output pipe must not end the trace either.
+	signal.Notify(make(chan os.Signal, 1), unix.SIGINT, unix.SIGQUIT, unix.SIGPIPE)
+
+	tracer := ptrace.New(ptrace.Options{
+		Syscalls: syscallNumbers(set),
+		Seccomp:  f.seccomp,
+		Idle:     s.idle,
+	}, s.handle)
+	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ()})
+	s.lines.Flush()
+	if err != nil {
+		return err
+	}
+	if status.Signal != 0 {
+		dieBySignal(status.Signal)
+	}
+	if status.Code != 0 {
+		return &exitError{code: status.Code}
+	}
+	return nil
+}
+
+// traceSet parses every -e option. Only the trace qualifier exists in mmtrace; a bare list
+// means trace=LIST, as in strace.
+func traceSet(expressions []string) (*decode.Set, error) {
+	if len(expressions) == 0 {
+		return decode.DefaultSet(), nil
+	}
+	var lists []string
+	for _, e := range expressions {
+		qualifier, list, ok := strings.Cut(e, "=")
+		if !ok {
+			qualifier, list = "trace", e
+		}
+		if qualifier != "trace" && qualifier != "t" {
+			return nil, fmt.Errorf("-e %s: mmtrace supports only -e trace=LIST", e)
+		}
+		lists = append(lists, list)
+	}
+	set, err := decode.ParseSet(strings.Join(lists, ","))
+	if err != nil {
+		return nil, fmt.Errorf("-e: %w", err)
+	}
+	return set, nil
+}
+
+func syscallNumbers(set *decode.Set) map[uint32][]uint64 {
+	m := map[uint32][]uint64{}
+	for _, arch := range []decode.Arch{decode.ArchX86_64, decode.ArchI386, decode.ArchARM64} {
+		if nrs := set.Numbers(arch); len(nrs) > 0 {
+			m[arch.Audit()] = nrs
+		}
+	}
+	return m
+}
+
+// lookCommand finds the program as a shell would, with a shell's exit codes when it can't:
+// 127 for one that does not exist, 126 for one that cannot be executed.
+func lookCommand(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path, nil
+	}
+	code := 127
+	if errors.Is(err, fs.ErrPermission) {
+		code = 126
+	}
+	var execErr *exec.Error
+	if errors.As(err, &execErr) {
+		err = execErr.Err
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		err = pathErr.Err
+	}
+	return "", &exitError{code: code, err: fmt.Errorf("cannot run %s: %w", name, err)}
+}
+
+// traceSession hands each event from the tracer through decode to report. It runs on the
+// tracer's thread, while the task is stopped, so it keeps its buffers and allocates nothing
+// per event.
+type traceSession struct {
+	lines     *report.Strace
+	decode    decode.Options
+	terminal  bool
+	lastFlush time.Time
+	args, ret []byte
+}
+
+var unfinishedReturn = []byte("?")
+
+func (s *traceSession) handle(ev *ptrace.Event) {
+	switch ev.Kind {
+	case ptrace.TaskStart:
+		s.lines.TaskStarted(ev.Tid)
+	case ptrace.SyscallEntry:
+		sc := lookupSyscall(ev.Arch, ev.Nr)
+		s.args = sc.AppendEntry(s.args[:0], &ev.Args, &ev.Task, &s.decode)
+		s.lines.Entry(ev.Tid, sc.Name, s.args)
+	case ptrace.SyscallExit:
+		sc := lookupSyscall(ev.Arch, ev.Nr)
+		s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
+		s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
+		s.lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
+	case ptrace.Signal:
+		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
+		s.lines.Signal(ev.Tid, s.args)
+	case ptrace.GroupStop:
+		s.lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
+	case ptrace.Exec:
+		if ev.FormerTid != ev.Tid {
+			s.lines.Superseded(ev.Tid, ev.FormerTid)
+		}
+	case ptrace.Exited, ptrace.Killed:
+		if ev.InSyscall {
+			sc := lookupSyscall(ev.Arch, ev.Nr)
+			s.lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
+		}
+		if ev.Kind == ptrace.Exited {
+			s.lines.Exited(ev.Tid, ev.Status)
+		} else {
+			s.lines.Killed(ev.Tid, decode.SignalName(ev.Signal), ev.CoreDumped)
+		}
+	}
+}
+
+func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {
+	arch := decode.ArchOf(auditArch, nr)
+	if sc := decode.Lookup(arch, nr); sc != nil {
+		return sc
+	}
+	return decode.Unknown(arch, nr)
+}
+
+// idle flushes the output before the tracer waits: at once on a terminal, otherwise at most
+// every flushInterval, so that a file gets large writes and a pipe still sees progress.
+func (s *traceSession) idle() {
+	if s.lines.Buffered() == 0 {
+		return
+	}
+	now := time.Now()
+	if s.terminal || now.Sub(s.lastFlush) >= flushInterval {
+		s.lines.Flush()
+		s.lastFlush = now
+	}
+}
+
+const flushInterval = 200 * time.Millisecond
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// defaultSet is mmtrace's default traced set, spelled out for strace.
+const defaultSet = "mmap,munmap,mprotect,mremap,msync,madvise,brk,mlock,munlock,mlock2,mlockall," +
+	"munlockall,remap_file_pages,mincore,fork,vfork,clone,clone3,execve,execveat,exit,exit_group"
+
+// straceCase is a program traced by strace and by mmtrace, whose traces must be the same.
+type straceCase struct {
+	name string
+	prog string   // a C program in testdata, or an absolute path of a program on the machine
+	args []string // its arguments
+	set  string   // -e trace=; "" for the default set
+	// threads make the layout vary between runs: compare with addresses masked.
+	maskAddresses bool
+}
+
+var straceCases = []straceCase{
+	{name: "kinds", prog: "trace/kinds.c"},
+	{name: "remap", prog: "trace/remap.c"},
+	{name: "fail", prog: "trace/fail.c"},
+	{name: "misc", prog: "trace/misc.c"},
+	{name: "thread", prog: "trace/thread.c", maskAddresses: true},
+	{name: "vfork_exec", prog: "trace/vfork_exec.c"},
+	{name: "exec_thread", prog: "trace/exec_thread.c", maskAddresses: true},
+	{name: "signals", prog: "trace/signals.c"},
+	{name: "exit_code", prog: "trace/exitcode.c", args: []string{"3"}},
+	{name: "killed", prog: "trace/exitcode.c", args: []string{"k", "15"}},
+	{name: "memory_class", prog: "trace/kinds.c", set: "%memory"},
+	{name: "process_class", prog: "trace/vfork_exec.c", set: "%process"},
+	{name: "mmap_only", prog: "trace/remap.c", set: "mmap,munmap"},
+	{name: "negated", prog: "trace/kinds.c", set: "!mmap,brk"},
+	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
+	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
+}
+
+// TestTraceMatchesStrace runs each program under strace 6.1 and under mmtrace, with and
+// without the seccomp filter, and requires the same lines task by task, the same exit status,
+// and no task left alive.
+func TestTraceMatchesStrace(t *testing.T) {
+	strace := needTool(t, "strace")
+	setarch := needTool(t, "setarch")
+	for _, tc := range straceCases {
+		for _, seccomp := range []string{"true", "false"} {
+			t.Run(tc.name+"/seccomp="+seccomp, func(t *testing.T) {
+				prog := tc.prog
+				if !filepath.IsAbs(prog) {
+					prog = buildC(t, prog)
+				}
+				set := tc.set
+				if set == "" {
+					set = defaultSet
+				}
+				dir := t.TempDir()
+				straceOut := filepath.Join(dir, "strace.out")
+				mmtraceOut := filepath.Join(dir, "mmtrace.out")
+				// setarch -R turns address randomization off, so two runs map the same addresses.
+				want := runCmd(t, dir, setarch, append([]string{"-R", strace, "-f", "-o", straceOut, "-e", "trace=" + set, prog}, tc.args...)...)
+				got := runCmd(t, dir, setarch, append([]string{"-R", mmtraceBin, "trace", "--seccomp=" + seccomp, "-o", mmtraceOut, "-e", "trace=" + set, "--", prog}, tc.args...)...)
+				if got.code != want.code {
+					t.Errorf("mmtrace exited %d, strace %d; mmtrace's stderr:\n%s", got.code, want.code, got.stderr)
+				}
+				if got.stdout != want.stdout {
+					t.Errorf("the command's output differs: strace run %q, mmtrace run %q", want.stdout, got.stdout)
+				}
+				wantText, err := os.ReadFile(straceOut)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotText, err := os.ReadFile(mmtraceOut)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := diffTraces(parseTrace(t, string(wantText), tc.maskAddresses), parseTrace(t, string(gotText), tc.maskAddresses)); d != "" {
+					t.Errorf("mmtrace's trace differs from strace's:\n%s", d)
+				}
+				if !strings.Contains(string(gotText), "execve(") {
+					t.Errorf("mmtrace's trace has no execve line:\n%s", gotText)
+				}
+				tasksGone(t, string(gotText))
+			})
+		}
+	}
+}

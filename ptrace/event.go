@@ -1,0 +1,57 @@
+package ptrace
+
+// Kind says what happened to a task.
+type Kind uint8
+
+const (
+	// SyscallEntry: a traced call is about to run; Nr and Args are set.
+	SyscallEntry Kind = iota + 1
+	// SyscallExit: the traced call whose entry was reported has returned; Nr and Args repeat the
+	// entry's, Ret and IsError are the result.
+	SyscallExit
+	// TaskStart: a task is traced for the first time (the command, or a new child or thread).
+	TaskStart
+	// Signal: a signal is about to be delivered to the task; Signal and Siginfo are set.
+	Signal
+	// GroupStop: the task stopped for a stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU).
+	GroupStop
+	// Exec: an execve succeeded. FormerTid is the tid of the thread that called it, which now
+	// has the leader's tid (they differ when a non-leader thread ran execve).
+	Exec
+	// Exited: the task ended with exit code Status.
+	Exited
+	// Killed: the task was killed by Signal; CoreDumped tells whether it left a core.
+	Killed
+)
+
+// Event is one thing that happened to one traced task. The Tracer reuses a single Event for
+// every call of the Handler: a Handler that keeps anything must copy it.
+type Event struct {
+	Kind Kind
+	Tid  int // the task the event is about
+	Pid  int // its thread group (process) id
+
+	// Arch is the task's AUDIT_ARCH_* value at this call: a 64-bit tracer can trace 32-bit
+	// programs, whose syscall numbers come from another table.
+	Arch    uint32
+	Nr      uint64
+	Args    [6]uint64
+	Ret     int64
+	IsError bool
+	// InSyscall is set on Exited and Killed when the task ended inside the traced call Nr,
+	// whose exit will never be seen (exit_group, or a kill during a blocking call).
+	InSyscall bool
+
+	Signal     int
+	Siginfo    *[128]byte // raw siginfo_t from PTRACE_GETSIGINFO, valid during the Handler call
+	Status     int
+	CoreDumped bool
+	FormerTid  int
+	ParentTid  int // on TaskStart: the task that created it, 0 if not known
+
+	// Task reads the stopped task's memory and file descriptors (valid during the Handler call).
+	Task Task
+}
+
+// Handler receives events on the tracer's locked thread while the task is stopped.
+type Handler func(ev *Event)

@@ -1,0 +1,192 @@
+package ptrace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mmtrace/mmtrace/seccomp"
+)
+
+// Command is the program a Tracer starts.
+type Command struct {
+	Path string   // the executable, already looked up in PATH
+	Argv []string // its arguments, Argv[0] included
+	Env  []string
+}
+
+// The tracer starts a command through a launcher: a re-exec of its own binary (mode
+// launcherArg) that waits until the tracer has seized it, installs the seccomp filter on
+// itself, and calls execve. That is how the command is traced from its first instruction,
+// with the command's own execve reported as strace reports it.
+const (
+	launcherArg = "__mmtrace_launch"
+	launcherFd  = 3    // the launcher's end of the start pipe
+	noFilter    = "-"  // the launcher's filter argument when seccomp is off
+	specSep     = "/"  // between architectures in the filter argument
+	nrSep       = ","  // between syscall numbers
+	archSep     = ":"  // between an architecture and its numbers
+	selfExe     = "/proc/self/exe"
+	launchName  = "mmtrace"
+	launchReady = 'g' // written by the tracer once the launcher is seized
+)
+
+// IsLauncher tells whether the process was started as the launcher of a traced command; the
+// program must then call RunLauncher from its main goroutine, locked to the main thread in an
+// init function (the tracer seized the main thread, so it is the one that must call execve).
+func IsLauncher(args []string) bool {
+	return len(args) > 1 && args[1] == launcherArg
+}
+
+// RunLauncher is the launcher's whole life: wait to be seized, install the filter, execve the
+// command. It returns only on failure.
+func RunLauncher(args []string) error {
+	if len(args) < 5 {
+		return errors.New("launcher: missing command")
+	}
+	spec, path, argv := args[2], args[3], args[4:]
+	var prog []unix.SockFilter
+	if spec != noFilter {
+		syscalls, err := parseFilterSpec(spec)
+		if err != nil {
+			return fmt.Errorf("launcher: %w", err)
+		}
+		if prog, err = seccomp.Filter(syscalls); err != nil {
+			return fmt.Errorf("launcher: %w", err)
+		}
+	}
+	var b [1]byte
+	n, err := unix.Read(launcherFd, b[:])
+	for err == unix.EINTR {
+		n, err = unix.Read(launcherFd, b[:])
+	}
+	unix.Close(launcherFd)
+	if n != 1 || b[0] != launchReady {
+		return errors.New("launcher: the tracer went away before the command started")
+	}
+	if prog != nil {
+		if err := seccomp.Install(prog); err != nil {
+			return fmt.Errorf("launcher: %w", err)
+		}
+	}
+	err = unix.Exec(path, argv, os.Environ())
+	return fmt.Errorf("exec %s: %w", path, err)
+}
+
+// start runs the launcher, seizes it and lets it go on to execve the command.
+func (t *Tracer) start(cmd Command) (int, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	defer w.Close()
+	spec := noFilter
+	if t.opts.Seccomp {
+		spec = filterSpec(t.opts.Syscalls)
+	}
+	argv := append([]string{launchName, launcherArg, spec, cmd.Path}, cmd.Argv...)
+	pid, err := syscall.ForkExec(selfExe, argv, &syscall.ProcAttr{
+		Env:   cmd.Env,
+		Files: []uintptr{0, 1, 2, r.Fd()},
+	})
+	r.Close()
+	if err != nil {
+		return 0, fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	fail := func(err error) (int, error) {
+		unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, unix.WALL, nil)
+		return 0, err
+	}
+	if err := seize(pid, t.launchOptions()); err != nil {
+		return fail(fmt.Errorf("trace %s: %w", cmd.Path, err))
+	}
+	// A stop is needed to resume the launcher with PTRACE_SYSCALL; the loop resumes it from
+	// this PTRACE_INTERRUPT stop like from any other. It is taken before the launcher's read
+	// returns, so it precedes everything the launcher does next.
+	if err := interrupt(pid); err != nil {
+		return fail(fmt.Errorf("trace %s: %w", cmd.Path, err))
+	}
+	t.tasks[pid] = &task{tid: pid, pid: pid, launching: true}
+	t.ev = Event{Kind: TaskStart, Tid: pid, Pid: pid, ParentTid: os.Getpid(), Task: Task{pid}}
+	t.handler(&t.ev)
+	if _, err := w.Write([]byte{launchReady}); err != nil {
+		return fail(fmt.Errorf("start %s: %w", cmd.Path, err))
+	}
+	return pid, nil
+}
+
+// launchOptions are set when the launcher is seized. Forks are followed only from the
+// command's execve on, so that the launcher's own runtime threads are never traced.
+func (t *Tracer) launchOptions() uintptr {
+	opts := uintptr(optTraceSysGood | optTraceExec | optExitKill)
+	if t.opts.Seccomp {
+		opts |= optTraceSeccomp
+	}
+	return opts
+}
+
+func (t *Tracer) commandOptions() uintptr {
+	return t.launchOptions() | optTraceFork | optTraceVfork | optTraceClone
+}
+
+func setOptions(tid int, opts uintptr) error {
+	return ptrace(unix.PTRACE_SETOPTIONS, tid, 0, opts)
+}
+
+// filterSpec writes the traced set as the launcher's argument: "c000003e:9,10/40000003:90".
+func filterSpec(syscalls map[uint32][]uint64) string {
+	var b strings.Builder
+	arches := make([]uint32, 0, len(syscalls))
+	for arch := range syscalls {
+		arches = append(arches, arch)
+	}
+	slices.Sort(arches)
+	for i, arch := range arches {
+		if i > 0 {
+			b.WriteString(specSep)
+		}
+		b.WriteString(strconv.FormatUint(uint64(arch), 16))
+		b.WriteString(archSep)
+		for j, nr := range syscalls[arch] {
+			if j > 0 {
+				b.WriteString(nrSep)
+			}
+			b.WriteString(strconv.FormatUint(nr, 10))
+		}
+	}
+	return b.String()
+}
+
+func parseFilterSpec(spec string) (map[uint32][]uint64, error) {
+	syscalls := map[uint32][]uint64{}
+	for _, part := range strings.Split(spec, specSep) {
+		archText, nrsText, ok := strings.Cut(part, archSep)
+		if !ok {
+			return nil, fmt.Errorf("bad filter argument %q", part)
+		}
+		arch, err := strconv.ParseUint(archText, 16, 32)
+		if err != nil {
+			return nil, fmt.Errorf("bad filter architecture %q: %w", archText, err)
+		}
+		var nrs []uint64
+		if nrsText != "" {
+			for _, s := range strings.Split(nrsText, nrSep) {
+				nr, err := strconv.ParseUint(s, 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("bad filter syscall number %q: %w", s, err)
+				}
+				nrs = append(nrs, nr)
+			}
+		}
+		syscalls[uint32(arch)] = nrs
+	}
+	return syscalls, nil
+}

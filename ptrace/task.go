@@ -1,0 +1,49 @@
+package ptrace
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// task is the tracer's state for one traced thread.
+type task struct {
+	tid int
+	pid int // thread group id
+
+	// inSyscall: the entry of a traced call was reported and its exit not yet; arch, nr and
+	// args are that call's, repeated in its SyscallExit event.
+	inSyscall bool
+	arch      uint32
+	nr        uint64
+	args      [6]uint64
+
+	// launching: the task is still mmtrace's own launcher, before it runs the command's
+	// execve; nothing it does is reported.
+	launching bool
+}
+
+// readIDs returns the thread group id and parent pid of a task, from /proc/TID/status.
+func readIDs(tid int) (pid, ppid int, err error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/status")
+	if err != nil {
+		return 0, 0, fmt.Errorf("read status of task %d: %w", tid, err)
+	}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		key, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		switch string(key) {
+		case "Tgid":
+			pid, _ = strconv.Atoi(string(bytes.TrimSpace(value)))
+		case "PPid":
+			ppid, _ = strconv.Atoi(string(bytes.TrimSpace(value)))
+		}
+	}
+	if pid == 0 {
+		return 0, 0, fmt.Errorf("status of task %d has no Tgid", tid)
+	}
+	return pid, ppid, nil
+}

@@ -1,0 +1,327 @@
+package ptrace
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+)
+
+// Options configure a Tracer.
+type Options struct {
+	// Syscalls are the traced system call numbers for each architecture, keyed by its
+	// AUDIT_ARCH_* value. Only these produce SyscallEntry and SyscallExit events.
+	Syscalls map[uint32][]uint64
+	// Seccomp runs the command under a BPF filter that stops it only at the traced calls.
+	Seccomp bool
+	// Idle, if set, is called before the tracer blocks waiting for the next stop: the moment
+	// to flush buffered output without costing a write per event.
+	Idle func()
+}
+
+// ExitStatus is how the traced command ended: by exit (Code) or by a signal (Signal != 0).
+type ExitStatus struct {
+	Code       int
+	Signal     int
+	CoreDumped bool
+}
+
+// Tracer follows a command and every task it creates. Its methods must be called from one
+// goroutine; Run locks that goroutine to its OS thread.
+type Tracer struct {
+	opts    Options
+	handler Handler
+	traced  map[uint32][]bool // by arch, indexed by syscall number
+
+	tasks   map[int]*task
+	leader  int // the command's pid: its end is the tracer's exit status
+	status  ExitStatus
+	ev      Event
+	siginfo [128]byte
+	waited  []waitResult
+}
+
+type waitResult struct {
+	tid    int
+	status unix.WaitStatus
+}
+
+// New returns a Tracer that reports to h.
+func New(opts Options, h Handler) *Tracer {
+	t := &Tracer{opts: opts, handler: h, traced: map[uint32][]bool{}, tasks: map[int]*task{}}
+	for arch, nrs := range opts.Syscalls {
+		var max uint64
+		for _, nr := range nrs {
+			max = maxU64(max, nr)
+		}
+		bits := make([]bool, max+1)
+		for _, nr := range nrs {
+			bits[nr] = true
+		}
+		t.traced[arch] = bits
+	}
+	return t
+}
+
+func maxU64(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func (t *Tracer) isTraced(arch uint32, nr uint64) bool {
+	bits := t.traced[arch]
+	return nr < uint64(len(bits)) && bits[nr]
+}
+
+// Run starts cmd under the tracer, reports every event until the last traced task has ended,
+// and returns how the command itself ended.
+func (t *Tracer) Run(cmd Command) (ExitStatus, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+
+	pid, err := t.start(cmd)
+	if err != nil {
+		return ExitStatus{}, err
+	}
+	t.leader = pid
+	if err := t.loop(); err != nil {
+		return t.status, err
+	}
+	return t.status, nil
+}
+
+// loop waits for stops until no task is left. It collects every stop already pending before
+// handling any, so that one busy task cannot starve the others.
+func (t *Tracer) loop() error {
+	for len(t.tasks) > 0 {
+		if t.opts.Idle != nil {
+			t.opts.Idle()
+		}
+		var ws unix.WaitStatus
+		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.ECHILD {
+			return nil // every task is gone, some without a report (vanished through exec)
+		}
+		if err != nil {
+			return fmt.Errorf("wait for tracees: %w", err)
+		}
+		t.waited = append(t.waited[:0], waitResult{tid, ws})
+		for {
+			tid, err := unix.Wait4(-1, &ws, unix.WALL|unix.WNOHANG, nil)
+			if err != nil || tid <= 0 {
+				break
+			}
+			t.waited = append(t.waited, waitResult{tid, ws})
+		}
+		for _, w := range t.waited {
+			t.handle(w.tid, w.status)
+		}
+	}
+	return nil
+}
+
+func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
+	tk := t.tasks[tid]
+	switch {
+	case ws.Exited() || ws.Signaled():
+		if tk != nil {
+			t.ended(tk, ws)
+		}
+		return
+	case !ws.Stopped():
+		return
+	}
+	if tk == nil {
+		tk = t.newTask(tid)
+		if tk == nil {
+			return
+		}
+	}
+	sig := ws.StopSignal()
+	event := int(ws) >> 16 & 0xff
+	switch {
+	case sig == syscallStopSig:
+		t.syscallStop(tk)
+	case event == eventSeccomp:
+		t.seccompStop(tk)
+	case event == eventStop:
+		t.eventStop(tk, sig)
+	case event == eventExec:
+		t.execStop(tk)
+	case event == eventFork || event == eventVfork || event == eventClone || event == eventExit:
+		// New tasks announce themselves with their own first stop.
+		t.resume(tk, 0)
+	case event != 0:
+		t.resume(tk, 0)
+	default:
+		t.signalStop(tk, sig)
+	}
+}
+
+// newTask starts following a task seen for the first time: a child or thread the kernel
+// attached for us (PTRACE_O_TRACEFORK and friends).
+func (t *Tracer) newTask(tid int) *task {
+	pid, ppid, err := readIDs(tid)
+	if err != nil {
+		// Already gone: its exit will be reported to us, or it was never ours.
+		return nil
+	}
+	tk := &task{tid: tid, pid: pid}
+	t.tasks[tid] = tk
+	t.ev = Event{Kind: TaskStart, Tid: tid, Pid: pid, ParentTid: ppid, Task: Task{tid}}
+	if pid != tid {
+		t.ev.ParentTid = pid
+	}
+	t.handler(&t.ev)
+	return tk
+}
+
+func (t *Tracer) syscallStop(tk *task) {
+	var si syscallInfo
+	if err := getSyscallInfo(tk.tid, &si); err != nil {
+		t.resume(tk, 0)
+		return
+	}
+	switch si.op {
+	case opEntry:
+		t.entry(tk, &si)
+	case opExit:
+		if tk.inSyscall {
+			t.exit(tk, &si)
+		}
+	}
+	t.resume(tk, 0)
+}
+
+func (t *Tracer) seccompStop(tk *task) {
+	var si syscallInfo
+	if err := getSyscallInfo(tk.tid, &si); err == nil && si.op == opSeccomp {
+		t.entry(tk, &si)
+	}
+	t.resume(tk, 0)
+}
+
+// entry handles the entry of any system call that stopped the task.
+func (t *Tracer) entry(tk *task, si *syscallInfo) {
+	if tk.launching {
+		if si.arch != nativeAudit || si.nr() != unix.SYS_EXECVE {
+			return // the launcher's own calls before it runs the command
+		}
+		tk.launching = false
+		if err := setOptions(tk.tid, t.commandOptions()); err != nil {
+			return
+		}
+	}
+	if !t.isTraced(si.arch, si.nr()) {
+		return
+	}
+	tk.inSyscall = true
+	tk.arch, tk.nr, tk.args = si.arch, si.nr(), si.args()
+	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args, Task: Task{tk.tid}}
+	t.handler(&t.ev)
+}
+
+func (t *Tracer) exit(tk *task, si *syscallInfo) {
+	tk.inSyscall = false
+	t.ev = Event{Kind: SyscallExit, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args,
+		Ret: si.rval(), IsError: si.isError(), Task: Task{tk.tid}}
+	t.handler(&t.ev)
+}
+
+// eventStop handles PTRACE_EVENT_STOP: a group-stop, or a stop without a signal (the first stop
+// of a new task, or one that PTRACE_INTERRUPT asked for).
+func (t *Tracer) eventStop(tk *task, sig unix.Signal) {
+	isGroupStop := false
+	switch sig {
+	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		// Only a group-stop has no siginfo.
+		isGroupStop = getSiginfo(tk.tid, &t.siginfo) == unix.EINVAL
+	}
+	if !isGroupStop {
+		t.resume(tk, 0)
+		return
+	}
+	t.ev = Event{Kind: GroupStop, Tid: tk.tid, Pid: tk.pid, Signal: int(sig), Task: Task{tk.tid}}
+	t.handler(&t.ev)
+	// PTRACE_LISTEN keeps the task stopped, as it would be untraced, while letting the tracer
+	// hear of its SIGCONT or of new signals.
+	if err := listen(tk.tid); err != nil && err != unix.ESRCH {
+		t.resume(tk, 0)
+	}
+}
+
+func (t *Tracer) execStop(tk *task) {
+	former := tk.tid
+	if msg, err := eventMsg(tk.tid); err == nil {
+		former = int(msg)
+	}
+	if former != tk.tid {
+		// A non-leader thread ran execve: it now has the leader's tid, and the old leader is
+		// gone without an exit report.
+		if execer := t.tasks[former]; execer != nil {
+			delete(t.tasks, former)
+			execer.tid = tk.tid
+			t.tasks[tk.tid] = execer
+			tk = execer
+		}
+	}
+	t.ev = Event{Kind: Exec, Tid: tk.tid, Pid: tk.pid, FormerTid: former, Task: Task{tk.tid}}
+	t.handler(&t.ev)
+	t.resume(tk, 0)
+}
+
+func (t *Tracer) signalStop(tk *task, sig unix.Signal) {
+	if err := getSiginfo(tk.tid, &t.siginfo); err != nil {
+		t.resume(tk, int(sig))
+		return
+	}
+	if !tk.launching {
+		t.ev = Event{Kind: Signal, Tid: tk.tid, Pid: tk.pid, Signal: int(sig), Siginfo: &t.siginfo, Task: Task{tk.tid}}
+		t.handler(&t.ev)
+	}
+	t.resume(tk, int(sig))
+}
+
+func (t *Tracer) ended(tk *task, ws unix.WaitStatus) {
+	delete(t.tasks, tk.tid)
+	t.ev = Event{Tid: tk.tid, Pid: tk.pid, Task: Task{tk.tid}}
+	if tk.inSyscall {
+		t.ev.InSyscall, t.ev.Arch, t.ev.Nr, t.ev.Args = true, tk.arch, tk.nr, tk.args
+	}
+	var st ExitStatus
+	if ws.Exited() {
+		t.ev.Kind, t.ev.Status = Exited, ws.ExitStatus()
+		st.Code = ws.ExitStatus()
+	} else {
+		t.ev.Kind, t.ev.Signal, t.ev.CoreDumped = Killed, int(ws.Signal()), ws.CoreDump()
+		st.Signal, st.CoreDumped = int(ws.Signal()), ws.CoreDump()
+	}
+	if tk.tid == t.leader {
+		t.status = st
+	}
+	if !tk.launching {
+		t.handler(&t.ev)
+	}
+}
+
+// resume restarts a stopped task. With the seccomp filter a task runs freely (PTRACE_CONT)
+// except between a traced call's entry and its exit; without it every call must stop.
+func (t *Tracer) resume(tk *task, sig int) {
+	var err error
+	if t.opts.Seccomp && !tk.inSyscall {
+		err = resumeCont(tk.tid, sig)
+	} else {
+		err = resumeSyscall(tk.tid, sig)
+	}
+	if err != nil && !errors.Is(err, unix.ESRCH) {
+		// ESRCH: killed while stopped; its end is reported by wait4. Anything else would leave
+		// the task stopped for good, so fall back to a plain continue.
+		_ = resumeCont(tk.tid, sig)
+	}
+}
