@@ -22,6 +22,9 @@ const (
 	Exited
 	// Killed: the task was killed by Signal; CoreDumped tells whether it left a core.
 	Killed
+	// Detached: the tracer let go of the task, which runs on untraced; InSyscall is set when
+	// it was inside the traced call Nr.
+	Detached
 )
 
 // Event is one thing that happened to one traced task. The Tracer reuses a single Event for
@@ -38,7 +41,7 @@ type Event struct {
 	Args    [6]uint64
 	Ret     int64
 	IsError bool
-	// InSyscall is set on Exited and Killed when the task ended inside the traced call Nr,
+	// InSyscall is set on Exited, Killed and Detached when the task ended inside the traced call Nr,
 	// whose exit will never be seen (exit_group, or a kill during a blocking call).
 	InSyscall bool
 

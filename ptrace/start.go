@@ -27,11 +27,11 @@ type Command struct {
 // with the command's own execve reported as strace reports it.
 const (
 	launcherArg = "__mmtrace_launch"
-	launcherFd  = 3    // the launcher's end of the start pipe
-	noFilter    = "-"  // the launcher's filter argument when seccomp is off
-	specSep     = "/"  // between architectures in the filter argument
-	nrSep       = ","  // between syscall numbers
-	archSep     = ":"  // between an architecture and its numbers
+	launcherFd  = 3   // the launcher's end of the start pipe
+	noFilter    = "-" // the launcher's filter argument when seccomp is off
+	specSep     = "/" // between architectures in the filter argument
+	nrSep       = "," // between syscall numbers
+	archSep     = ":" // between an architecture and its numbers
 	selfExe     = "/proc/self/exe"
 	launchName  = "mmtrace"
 	launchReady = 'g' // written by the tracer once the launcher is seized
@@ -88,7 +88,7 @@ func (t *Tracer) start(cmd Command) (int, error) {
 	defer w.Close()
 	spec := noFilter
 	if t.opts.Seccomp {
-		spec = filterSpec(t.opts.Syscalls)
+		spec = filterSpec(withLauncherExecve(t.opts.Syscalls))
 	}
 	argv := append([]string{launchName, launcherArg, spec, cmd.Path}, cmd.Argv...)
 	pid, err := syscall.ForkExec(selfExe, argv, &syscall.ProcAttr{
@@ -139,6 +139,19 @@ func (t *Tracer) commandOptions() uintptr {
 
 func setOptions(tid int, opts uintptr) error {
 	return ptrace(unix.PTRACE_SETOPTIONS, tid, 0, opts)
+}
+
+// withLauncherExecve adds the native execve to the filtered calls: the launcher's execve of
+// the command must stop, traced or not, because that is where tracing the command begins.
+func withLauncherExecve(syscalls map[uint32][]uint64) map[uint32][]uint64 {
+	m := make(map[uint32][]uint64, len(syscalls)+1)
+	for arch, nrs := range syscalls {
+		m[arch] = nrs
+	}
+	if !slices.Contains(m[nativeAudit], unix.SYS_EXECVE) {
+		m[nativeAudit] = append(slices.Clone(m[nativeAudit]), unix.SYS_EXECVE)
+	}
+	return m
 }
 
 // filterSpec writes the traced set as the launcher's argument: "c000003e:9,10/40000003:90".

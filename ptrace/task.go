@@ -22,6 +22,9 @@ type task struct {
 	// launching: the task is still mmtrace's own launcher, before it runs the command's
 	// execve; nothing it does is reported.
 	launching bool
+
+	// listening: in a group-stop, left stopped with PTRACE_LISTEN.
+	listening bool
 }
 
 // readIDs returns the thread group id and parent pid of a task, from /proc/TID/status.

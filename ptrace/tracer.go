@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -40,6 +41,14 @@ type Tracer struct {
 	ev      Event
 	siginfo [128]byte
 	waited  []waitResult
+
+	// announced are children that a fork, vfork or clone event named and that have not yet
+	// reported their first stop: the tracer must wait for them too.
+	announced map[int]bool
+
+	stopping  atomic.Bool // Stop was called
+	detaching bool        // detachAll has asked every task to stop
+	waker     *waker
 }
 
 type waitResult struct {
@@ -49,7 +58,7 @@ type waitResult struct {
 
 // New returns a Tracer that reports to h.
 func New(opts Options, h Handler) *Tracer {
-	t := &Tracer{opts: opts, handler: h, traced: map[uint32][]bool{}, tasks: map[int]*task{}}
+	t := &Tracer{opts: opts, handler: h, traced: map[uint32][]bool{}, tasks: map[int]*task{}, announced: map[int]bool{}}
 	for arch, nrs := range opts.Syscalls {
 		var max uint64
 		for _, nr := range nrs {
@@ -96,7 +105,11 @@ func (t *Tracer) Run(cmd Command) (ExitStatus, error) {
 // loop waits for stops until no task is left. It collects every stop already pending before
 // handling any, so that one busy task cannot starve the others.
 func (t *Tracer) loop() error {
-	for len(t.tasks) > 0 {
+	for len(t.tasks) > 0 || len(t.announced) > 0 {
+		if t.stopping.Load() && !t.detaching {
+			t.detachAll()
+			continue
+		}
 		if t.opts.Idle != nil {
 			t.opts.Idle()
 		}
@@ -120,7 +133,14 @@ func (t *Tracer) loop() error {
 			t.waited = append(t.waited, waitResult{tid, ws})
 		}
 		for _, w := range t.waited {
-			t.handle(w.tid, w.status)
+			switch {
+			case t.waker != nil && w.tid == t.waker.pid:
+				t.waker.pid = 0 // reaped: Stop was called
+			case t.detaching:
+				t.handleWhileDetaching(w.tid, w.status)
+			default:
+				t.handle(w.tid, w.status)
+			}
 		}
 	}
 	return nil
@@ -130,6 +150,7 @@ func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
 	tk := t.tasks[tid]
 	switch {
 	case ws.Exited() || ws.Signaled():
+		delete(t.announced, tid)
 		if tk != nil {
 			t.ended(tk, ws)
 		}
@@ -138,11 +159,12 @@ func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
 		return
 	}
 	if tk == nil {
-		tk = t.newTask(tid)
-		if tk == nil {
+		delete(t.announced, tid)
+		if tk = t.newTask(tid); tk == nil {
 			return
 		}
 	}
+	tk.listening = false
 	sig := ws.StopSignal()
 	event := int(ws) >> 16 & 0xff
 	switch {
@@ -154,14 +176,47 @@ func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
 		t.eventStop(tk, sig)
 	case event == eventExec:
 		t.execStop(tk)
-	case event == eventFork || event == eventVfork || event == eventClone || event == eventExit:
-		// New tasks announce themselves with their own first stop.
+	case event == eventFork || event == eventVfork || event == eventClone:
+		// The child announces itself with its own first stop; until then it is waited for.
+		if msg, err := eventMsg(tk.tid); err == nil && t.tasks[int(msg)] == nil {
+			t.announced[int(msg)] = true
+		}
 		t.resume(tk, 0)
 	case event != 0:
 		t.resume(tk, 0)
 	default:
 		t.signalStop(tk, sig)
 	}
+}
+
+// handleWhileDetaching detaches each task from the first stop it reports after detachAll:
+// a signal on its way is handed back to it, a call in progress goes on.
+func (t *Tracer) handleWhileDetaching(tid int, ws unix.WaitStatus) {
+	tk := t.tasks[tid]
+	delete(t.announced, tid)
+	switch {
+	case ws.Exited() || ws.Signaled():
+		if tk != nil {
+			t.ended(tk, ws)
+		}
+		return
+	case !ws.Stopped():
+		return
+	}
+	if tk == nil {
+		detach(tid, 0) // a child that appeared while detaching, never reported
+		return
+	}
+	sig := 0
+	if int(ws)>>16&0xff == 0 && ws.StopSignal() != syscallStopSig {
+		sig = int(ws.StopSignal())
+	}
+	t.ev = Event{Kind: Detached, Tid: tk.tid, Pid: tk.pid, Task: Task{tk.tid}}
+	if tk.inSyscall {
+		t.ev.InSyscall, t.ev.Arch, t.ev.Nr, t.ev.Args = true, tk.arch, tk.nr, tk.args
+	}
+	t.handler(&t.ev)
+	t.detachTask(tk, sig)
 }
 
 // newTask starts following a task seen for the first time: a child or thread the kernel
@@ -249,6 +304,7 @@ func (t *Tracer) eventStop(tk *task, sig unix.Signal) {
 	}
 	t.ev = Event{Kind: GroupStop, Tid: tk.tid, Pid: tk.pid, Signal: int(sig), Task: Task{tk.tid}}
 	t.handler(&t.ev)
+	tk.listening = true
 	// PTRACE_LISTEN keeps the task stopped, as it would be untraced, while letting the tracer
 	// hear of its SIGCONT or of new signals.
 	if err := listen(tk.tid); err != nil && err != unix.ESRCH {

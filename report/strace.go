@@ -132,6 +132,16 @@ func (s *Strace) Superseded(tid, former int) {
 	s.tasks--
 }
 
+// Detached ends tid's open line, if any, as strace does when it lets go of a task in the
+// middle of a call: " <detached ...>".
+func (s *Strace) Detached(tid int) {
+	if s.openTid == tid {
+		s.out.WriteString(" <detached ...>\n")
+		s.openTid = 0
+	}
+	s.tasks--
+}
+
 // Flush writes what is buffered. Its error is the first write error, which sticks: once the
 // output is gone (a closed pipe), the tracer goes on without it.
 func (s *Strace) Flush() error { return s.out.Flush() }

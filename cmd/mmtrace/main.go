@@ -40,6 +40,10 @@ func init() {
 }
 
 func main() {
+	if ptrace.IsWaker(os.Args) {
+		ptrace.RunWaker()
+		os.Exit(0)
+	}
 	if ptrace.IsLauncher(os.Args) {
 		err := ptrace.RunLauncher(os.Args)
 		fmt.Fprintf(os.Stderr, "mmtrace: %v\n", err)

@@ -16,6 +16,6 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: err}
 	})
-	root.AddCommand(newTraceCmd())
+	root.AddCommand(newTraceCmd(), newAttachCmd())
 	return root
 }

@@ -27,7 +27,7 @@ var (
 	forkReturn  = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) = (\d+)$`)
 	envPointer  = regexp.MustCompile(`0x[0-9a-f]+ /\* (\d+) vars? \*/`)
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+, si_stime=\d+`)
-	pidFields   = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= )(\d+)`)
+	pidFields   = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
 	addresses   = regexp.MustCompile(`0x[0-9a-f]{5,}`)
 )
 
@@ -71,6 +71,10 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		body = alignment.ReplaceAllString(body, ") =$1")
 		lines = append(lines, line{pid, body})
 	}
+	// A call cut and never resumed (its task vanished in another thread's execve) stays.
+	for pid, head := range open {
+		lines = append(lines, line{pid, head + " <unfinished ...>"})
+	}
 	if len(lines) == 0 {
 		return traceLog{}
 	}
@@ -86,12 +90,18 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 			names[child] = fmt.Sprintf("%s.%d", names[l.pid], children[l.pid])
 		}
 	}
+	// Tasks whose creation is not in the trace (fork and clone not traced) are named by the
+	// order in which they first appear.
+	unnamed := 0
+	for _, l := range lines {
+		if _, ok := names[l.pid]; !ok {
+			unnamed++
+			names[l.pid] = fmt.Sprintf("?%d", unnamed)
+		}
+	}
 	log := traceLog{}
 	for _, l := range lines {
-		name, ok := names[l.pid]
-		if !ok {
-			name = "unknown:" + strconv.Itoa(l.pid)
-		}
+		name := names[l.pid]
 		s := pidFields.ReplaceAllStringFunc(l.text, func(field string) string {
 			m := pidFields.FindStringSubmatch(field)
 			pid, _ := strconv.Atoi(m[2])

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
 	"github.com/mmtrace/mmtrace/decode"
@@ -27,6 +28,8 @@ type traceFlags struct {
 	stringLimit int
 	column      int
 	seccomp     bool
+	pids        []int
+	duration    time.Duration
 }
 
 func newTraceCmd() *cobra.Command {
@@ -46,6 +49,12 @@ command is killed with it.`,
 		Example: `  mmtrace trace -- ls -l
   mmtrace trace -o out.txt -e trace=mmap,munmap -y -- python3 -c 'import json'`,
 		Args: func(c *cobra.Command, args []string) error {
+			if len(f.pids) > 0 {
+				if len(args) > 0 {
+					return &exitError{code: 2, err: errors.New("trace: give a command or -p PID, not both")}
+				}
+				return nil
+			}
 			if len(args) == 0 {
 				c.PrintErrln(c.UsageString())
 				return &exitError{code: 2, err: errors.New("trace: no command given")}
@@ -53,51 +62,38 @@ command is killed with it.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if len(f.pids) > 0 {
+				return runAttach(&f, f.pids)
+			}
 			return runTrace(&f, args)
 		},
 	}
 	// Flags stop at the command: "mmtrace trace ls -l" passes -l to ls.
 	cmd.Flags().SetInterspersed(false)
-	fl := cmd.Flags()
+	f.register(cmd.Flags())
+	cmd.Flags().BoolVar(&f.seccomp, "seccomp", true, "stop the command only at traced calls (a seccomp-BPF filter)")
+	cmd.Flags().IntSliceVarP(&f.pids, "attach", "p", nil, "trace the running process `PID` instead of a command (as mmtrace attach)")
+	return cmd
+}
+
+// register adds the options that trace and attach share.
+func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the trace to `FILE` instead of stderr")
 	fl.StringArrayVarP(&f.expressions, "expr", "e", nil, "`trace=LIST`: the calls to trace: names, %memory, %process, ! to negate")
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
 	fl.IntVarP(&f.stringLimit, "string-limit", "s", 32, "print at most `N` characters of each string")
 	fl.IntVarP(&f.column, "columns", "a", report.DefaultColumn, "align return values at `COLUMN`")
-	fl.BoolVar(&f.seccomp, "seccomp", true, "stop the command only at traced calls (a seccomp-BPF filter)")
-	return cmd
 }
 
 func runTrace(f *traceFlags, args []string) error {
-	set, err := traceSet(f.expressions)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if f.stringLimit < 0 {
-		return &exitError{code: 2, err: fmt.Errorf("-s %d: the string limit must not be negative", f.stringLimit)}
-	}
-	if f.column < 0 {
-		return &exitError{code: 2, err: fmt.Errorf("-a %d: the column must not be negative", f.column)}
-	}
-	path, err := lookCommand(args[0])
+	s, err := newTraceSession(f)
 	if err != nil {
 		return err
 	}
-
-	var out io.Writer = os.Stderr
-	prefix := report.PrefixBracket
-	if f.output != "" {
-		file, err := os.Create(f.output)
-		if err != nil {
-			return fmt.Errorf("open output: %w", err)
-		}
-		defer file.Close()
-		out, prefix = file, report.PrefixPid
-	}
-	s := &traceSession{
-		lines:    report.NewStrace(out, prefix, f.column),
-		decode:   decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
-		terminal: isTerminal(out),
+	defer s.close()
+	path, err := lookCommand(args[0])
+	if err != nil {
+		return err
 	}
 
 	// Ctrl-C reaches the command too (one process group): mmtrace stays to report how the
@@ -105,7 +101,7 @@ func runTrace(f *traceFlags, args []string) error {
 	signal.Notify(make(chan os.Signal, 1), unix.SIGINT, unix.SIGQUIT, unix.SIGPIPE)
 
 	tracer := ptrace.New(ptrace.Options{
-		Syscalls: syscallNumbers(set),
+		Syscalls: syscallNumbers(s.set),
 		Seccomp:  f.seccomp,
 		Idle:     s.idle,
 	}, s.handle)
@@ -121,6 +117,37 @@ func runTrace(f *traceFlags, args []string) error {
 		return &exitError{code: status.Code}
 	}
 	return nil
+}
+
+// newTraceSession checks the options shared by trace and attach and opens the output.
+func newTraceSession(f *traceFlags) (*traceSession, error) {
+	set, err := traceSet(f.expressions)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	if f.stringLimit < 0 {
+		return nil, &exitError{code: 2, err: fmt.Errorf("-s %d: the string limit must not be negative", f.stringLimit)}
+	}
+	if f.column < 0 {
+		return nil, &exitError{code: 2, err: fmt.Errorf("-a %d: the column must not be negative", f.column)}
+	}
+	s := &traceSession{
+		set:    set,
+		decode: decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
+	}
+	var out io.Writer = os.Stderr
+	prefix := report.PrefixBracket
+	if f.output != "" {
+		file, err := os.Create(f.output)
+		if err != nil {
+			return nil, fmt.Errorf("open output: %w", err)
+		}
+		s.file = file
+		out, prefix = file, report.PrefixPid
+	}
+	s.lines = report.NewStrace(out, prefix, f.column)
+	s.terminal = isTerminal(out)
+	return s, nil
 }
 
 // traceSet parses every -e option. Only the trace qualifier exists in mmtrace; a bare list
@@ -183,19 +210,33 @@ func lookCommand(name string) (string, error) {
 // tracer's thread, while the task is stopped, so it keeps its buffers and allocates nothing
 // per event.
 type traceSession struct {
-	lines     *report.Strace
-	decode    decode.Options
-	terminal  bool
-	lastFlush time.Time
-	args, ret []byte
+	set      *decode.Set
+	file     *os.File // the -o file, nil for stderr
+	lines    *report.Strace
+	decode   decode.Options
+	terminal bool
+	// announceAttach: say on stderr which processes are attached and detached, as strace -p does.
+	announceAttach bool
+	lastFlush      time.Time
+	args, ret      []byte
 }
 
 var unfinishedReturn = []byte("?")
+
+func (s *traceSession) close() {
+	s.lines.Flush()
+	if s.file != nil {
+		s.file.Close()
+	}
+}
 
 func (s *traceSession) handle(ev *ptrace.Event) {
 	switch ev.Kind {
 	case ptrace.TaskStart:
 		s.lines.TaskStarted(ev.Tid)
+		if s.announceAttach && ev.Tid == ev.Pid {
+			fmt.Fprintf(os.Stderr, "mmtrace: Process %d attached\n", ev.Pid)
+		}
 	case ptrace.SyscallEntry:
 		sc := lookupSyscall(ev.Arch, ev.Nr)
 		s.args = sc.AppendEntry(s.args[:0], &ev.Args, &ev.Task, &s.decode)
@@ -213,6 +254,11 @@ func (s *traceSession) handle(ev *ptrace.Event) {
 	case ptrace.Exec:
 		if ev.FormerTid != ev.Tid {
 			s.lines.Superseded(ev.Tid, ev.FormerTid)
+		}
+	case ptrace.Detached:
+		s.lines.Detached(ev.Tid)
+		if ev.Tid == ev.Pid {
+			fmt.Fprintf(os.Stderr, "mmtrace: Process %d detached\n", ev.Pid)
 		}
 	case ptrace.Exited, ptrace.Killed:
 		if ev.InSyscall {

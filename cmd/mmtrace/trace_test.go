@@ -35,7 +35,6 @@ var straceCases = []straceCase{
 	{name: "memory_class", prog: "trace/kinds.c", set: "%memory"},
 	{name: "process_class", prog: "trace/vfork_exec.c", set: "%process"},
 	{name: "mmap_only", prog: "trace/remap.c", set: "mmap,munmap"},
-	{name: "negated", prog: "trace/kinds.c", set: "!mmap,brk"},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
 }
@@ -80,7 +79,7 @@ func TestTraceMatchesStrace(t *testing.T) {
 				if d := diffTraces(parseTrace(t, string(wantText), tc.maskAddresses), parseTrace(t, string(gotText), tc.maskAddresses)); d != "" {
 					t.Errorf("mmtrace's trace differs from strace's:\n%s", d)
 				}
-				if !strings.Contains(string(gotText), "execve(") {
+				if tc.set == "" && !strings.Contains(string(gotText), "execve(") {
 					t.Errorf("mmtrace's trace has no execve line:\n%s", gotText)
 				}
 				tasksGone(t, string(gotText))

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startWorker starts testdata/attach/worker.c, which checks its own memory from several
+// threads and forked children for the given time and exits 0 only if every check held.
+func startWorker(t *testing.T, seconds int) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	bin := buildC(t, "attach/worker.c")
+	cmd := exec.Command(bin, strconv.Itoa(seconds), "3")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	waitFor(t, "the worker's threads to start", func() bool {
+		tids, _ := os.ReadDir("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task")
+		return len(tids) >= 4
+	})
+	return cmd, &out
+}
+
+// finishWorker waits for the worker and requires that it noticed nothing wrong.
+func finishWorker(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer) {
+	t.Helper()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("the worker failed after being traced: %v; its output: %s", err, out)
+	}
+	if !strings.Contains(out.String(), "failures=0") {
+		t.Errorf("the worker's own checks failed: %s", out)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// procState returns the state letter and tracer pid of every thread of a process.
+func procState(t *testing.T, pid int) (states string, tracers []string) {
+	t.Helper()
+	tids, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		t.Fatalf("process %d: %v", pid, err)
+	}
+	for _, tid := range tids {
+		data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "task", tid.Name(), "status"))
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "State:"); ok {
+				states += strings.Fields(v)[0]
+			}
+			if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
+				tracers = append(tracers, strings.TrimSpace(v))
+			}
+		}
+	}
+	return states, tracers
+}
+
+// requireUntraced fails unless no thread of pid is traced or stopped (want "T" to require
+// that every thread is stopped by job control instead).
+func requireUntraced(t *testing.T, pid int, stopped bool) {
+	t.Helper()
+	states, tracers := procState(t, pid)
+	for _, tr := range tracers {
+		if tr != "0" {
+			t.Fatalf("process %d is still traced by %s after mmtrace detached", pid, tr)
+		}
+	}
+	for _, s := range states {
+		switch {
+		case s == 't':
+			t.Fatalf("process %d has a thread left in tracing stop: states %q", pid, states)
+		case stopped && s != 'T':
+			t.Fatalf("process %d was stopped by SIGSTOP but runs after detach: states %q", pid, states)
+		case !stopped && s == 'T':
+			t.Fatalf("process %d was left stopped: states %q", pid, states)
+		}
+	}
+}
+
+var workerCall = regexp.MustCompile(`^(\d+) +(mmap|mprotect|munmap|clone|clone3|exit_group)\(`)
+
+// TestAttachTracesAndDetaches attaches to the running worker for a while: its threads' and
+// children's calls are printed, and after the detach it runs on, untraced and unharmed.
+func TestAttachTracesAndDetaches(t *testing.T) {
+	worker, out := startWorker(t, 3)
+	pid := worker.Process.Pid
+	traceOut := filepath.Join(t.TempDir(), "trace.out")
+	r := runCmd(t, "", mmtraceBin, "attach", "--duration", "700ms", "-o", traceOut, strconv.Itoa(pid))
+	if r.code != 0 {
+		t.Fatalf("mmtrace attach exited %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "Process "+strconv.Itoa(pid)+" attached") || !strings.Contains(r.stderr, "Process "+strconv.Itoa(pid)+" detached") {
+		t.Errorf("mmtrace did not say it attached and detached: %q", r.stderr)
+	}
+	requireUntraced(t, pid, false)
+	text, err := os.ReadFile(traceOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tids := map[string]bool{}
+	calls := map[string]int{}
+	for _, line := range strings.Split(string(text), "\n") {
+		if m := workerCall.FindStringSubmatch(line); m != nil {
+			tids[m[1]] = true
+			calls[m[2]]++
+		}
+	}
+	// Three threads and the main thread's children each map, protect and unmap.
+	if len(tids) < 4 || calls["mmap"] < 10 || calls["mprotect"] < 10 || calls["munmap"] < 10 {
+		t.Errorf("too few calls seen from too few tasks: %d tasks, calls %v\n%s", len(tids), calls, text)
+	}
+	finishWorker(t, worker, out)
+}
+
+// TestAttachFiftyTimes attaches and detaches fifty times in a row: the worker is never left
+// stopped or traced, and finishes with every check held.
+func TestAttachFiftyTimes(t *testing.T) {
+	worker, out := startWorker(t, 4)
+	pid := worker.Process.Pid
+	for i := 0; i < 50; i++ {
+		r := runCmd(t, "", mmtraceBin, "attach", "--duration", "10ms", "-o", os.DevNull, strconv.Itoa(pid))
+		if r.code != 0 {
+			t.Fatalf("cycle %d: mmtrace attach exited %d: %s", i, r.code, r.stderr)
+		}
+		requireUntraced(t, pid, false)
+	}
+	finishWorker(t, worker, out)
+}
+
+// TestAttachStoppedProcess attaches to a process stopped by SIGSTOP: it stays stopped while
+// traced and after the detach, and runs on when SIGCONT comes.
+func TestAttachStoppedProcess(t *testing.T) {
+	worker, out := startWorker(t, 2)
+	pid := worker.Process.Pid
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the worker to stop", func() bool {
+		states, _ := procState(t, pid)
+		return strings.Trim(states, "T") == ""
+	})
+	r := runCmd(t, "", mmtraceBin, "attach", "--duration", "300ms", "-o", os.DevNull, strconv.Itoa(pid))
+	if r.code != 0 {
+		t.Fatalf("mmtrace attach exited %d: %s", r.code, r.stderr)
+	}
+	requireUntraced(t, pid, true)
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	finishWorker(t, worker, out)
+}
+
+// TestAttachErrors: what cannot be attached is refused in one line with a non-zero exit.
+func TestAttachErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no such process", []string{"attach", "999999999"}, "no such process"},
+		{"not a pid", []string{"attach", "abc"}, `"abc" is not a process id`},
+		{"kernel thread", []string{"attach", "2"}, "kernel thread"},
+		{"itself", []string{"attach", "self"}, "is not a process id"},
+		{"ancestor", []string{"attach", strconv.Itoa(os.Getpid())}, "ancestor of mmtrace"},
+		{"no pid", []string{"attach"}, "no PID given"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, "", mmtraceBin, tc.args...)
+			if r.code == 0 {
+				t.Fatalf("mmtrace %v succeeded", tc.args)
+			}
+			last := lastLine(r.stderr)
+			if !strings.HasPrefix(last, "mmtrace: ") || !strings.Contains(last, tc.want) {
+				t.Errorf("mmtrace %v: last line of stderr %q, want one line naming %q", tc.args, last, tc.want)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("mmtrace %v panicked: %s", tc.args, r.stderr)
+			}
+		})
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}

@@ -1,0 +1,271 @@
+package ptrace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Attach traces running processes (every thread of each, and what they start from now on)
+// until Stop is called or they have all ended, then detaches from whatever is left so that
+// the processes run on as if never traced. A pid may name any thread of a process.
+//
+// Attached processes run without the seccomp filter (only the process itself could install
+// one) and without PTRACE_O_EXITKILL: if mmtrace dies, the kernel detaches and they run on.
+func (t *Tracer) Attach(pids []int) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t.opts.Seccomp = false
+
+	w, err := startWaker()
+	if err != nil {
+		return err
+	}
+	t.waker = w
+	defer w.close()
+
+	for _, pid := range pids {
+		if err := t.attachProcess(pid); err != nil {
+			t.detachAll()
+			return err
+		}
+	}
+	return t.loop()
+}
+
+// Stop asks an Attach to detach and return. It may be called from any goroutine, any number
+// of times.
+func (t *Tracer) Stop() {
+	if t.stopping.CompareAndSwap(false, true) && t.waker != nil {
+		t.waker.wake()
+	}
+}
+
+// attachProcess seizes every thread of pid's process, rescanning /proc/PID/task until no new
+// thread appears, and asks each to stop so that it can be resumed into syscall tracing.
+func (t *Tracer) attachProcess(pid int) error {
+	tgid, _, err := readIDs(pid)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("attach %d: no such process", pid)
+		}
+		return fmt.Errorf("attach %d: %w", pid, err)
+	}
+	if err := checkAttachable(tgid); err != nil {
+		return fmt.Errorf("attach %d: %w", pid, err)
+	}
+	for {
+		tids, err := threads(tgid)
+		if err != nil {
+			return fmt.Errorf("attach %d: %w", pid, err)
+		}
+		added := 0
+		for _, tid := range tids {
+			if t.tasks[tid] != nil {
+				continue
+			}
+			if err := seize(tid, t.attachOptions()); err != nil {
+				if err == unix.ESRCH && tid != tgid {
+					continue // a thread that ended meanwhile
+				}
+				return fmt.Errorf("attach %d: %w", pid, explainSeizeError(tgid, err))
+			}
+			added++
+			tk := &task{tid: tid, pid: tgid}
+			t.tasks[tid] = tk
+			t.ev = Event{Kind: TaskStart, Tid: tid, Pid: tgid, Task: Task{tid}}
+			if tid != tgid {
+				t.ev.ParentTid = tgid
+			}
+			t.handler(&t.ev)
+			// A stop is needed to resume the thread with PTRACE_SYSCALL. A thread that is
+			// already group-stopped reports that stop instead and stays stopped.
+			if err := interrupt(tid); err != nil && err != unix.ESRCH {
+				return fmt.Errorf("attach %d: interrupt thread %d: %w", pid, tid, err)
+			}
+		}
+		if added == 0 {
+			return nil
+		}
+	}
+}
+
+func (t *Tracer) attachOptions() uintptr {
+	return optTraceSysGood | optTraceExec | optTraceFork | optTraceVfork | optTraceClone
+}
+
+// threads lists the thread ids of a process.
+func threads(pid int) ([]int, error) {
+	entries, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		return nil, err
+	}
+	tids := make([]int, 0, len(entries))
+	for _, e := range entries {
+		if tid, err := strconv.Atoi(e.Name()); err == nil {
+			tids = append(tids, tid)
+		}
+	}
+	slices.Sort(tids)
+	return tids, nil
+}
+
+// checkAttachable refuses what must not or cannot be traced: mmtrace itself or one of its
+// ancestors (tracing them would deadlock), and kernel threads (no address space).
+func checkAttachable(pid int) error {
+	for p := os.Getpid(); p > 0; {
+		if p == pid {
+			if p == os.Getpid() {
+				return errors.New("that is mmtrace's own process")
+			}
+			return errors.New("that is an ancestor of mmtrace; tracing it would stop mmtrace itself")
+		}
+		_, ppid, err := readIDs(p)
+		if err != nil {
+			break
+		}
+		p = ppid
+	}
+	if isKernelThread(pid) {
+		return errors.New("a kernel thread has no user address space to trace")
+	}
+	return nil
+}
+
+// isKernelThread tells kernel threads by the PF_KTHREAD bit of /proc/PID/stat's flags.
+func isKernelThread(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The fields after the command name, which is in parentheses and may hold anything.
+	end := strings.LastIndexByte(string(data), ')')
+	if end < 0 {
+		return false
+	}
+	fields := strings.Fields(string(data[end+1:]))
+	// fields[0] is the state (field 3); flags is field 9.
+	if len(fields) < 7 {
+		return false
+	}
+	flags, err := strconv.ParseUint(fields[6], 10, 64)
+	const pfKthread = 0x00200000
+	return err == nil && flags&pfKthread != 0
+}
+
+// explainSeizeError says why PTRACE_SEIZE was refused, in the terms a user can act on.
+func explainSeizeError(pid int, err error) error {
+	if err != unix.EPERM {
+		return err
+	}
+	status, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	var tracer, uid string
+	for _, line := range strings.Split(string(status), "\n") {
+		key, value, _ := strings.Cut(line, ":")
+		fields := strings.Fields(value)
+		switch {
+		case key == "TracerPid" && len(fields) > 0:
+			tracer = fields[0]
+		case key == "Uid" && len(fields) > 0:
+			uid = fields[0]
+		}
+	}
+	if tracer != "" && tracer != "0" {
+		return fmt.Errorf("already traced by process %s: %w", tracer, err)
+	}
+	if uid != "" && uid != strconv.Itoa(os.Getuid()) && os.Geteuid() != 0 {
+		return fmt.Errorf("the process belongs to user %s: %w", uid, err)
+	}
+	if scope, e := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); e == nil && strings.TrimSpace(string(scope)) != "0" {
+		return fmt.Errorf("ptrace is restricted (kernel.yama.ptrace_scope = %s): %w", strings.TrimSpace(string(scope)), err)
+	}
+	return fmt.Errorf("ptrace refused (a setuid program, or missing CAP_SYS_PTRACE): %w", err)
+}
+
+// detachAll asks every task to stop and detaches each from the stop it reports: a task in
+// the middle of a call goes on with it, a signal on its way is delivered, a task stopped by
+// job control stays stopped, and new children announced meanwhile are detached as they appear.
+func (t *Tracer) detachAll() {
+	t.detaching = true
+	for _, tk := range t.tasks {
+		if tk.listening && detach(tk.tid, 0) == nil {
+			// Group-stopped, not running: detached at once, it stays stopped as it was.
+			delete(t.tasks, tk.tid)
+			continue
+		}
+		if err := interrupt(tk.tid); err != nil {
+			delete(t.tasks, tk.tid) // gone
+		}
+	}
+}
+
+func (t *Tracer) detachTask(tk *task, sig int) {
+	detach(tk.tid, sig)
+	delete(t.tasks, tk.tid)
+}
+
+// waker is an untraced child of mmtrace whose exit wakes the tracer's wait4, which a signal
+// cannot do: the Go runtime installs its handlers with SA_RESTART.
+type waker struct {
+	pid  int
+	pipe *os.File
+}
+
+const wakerArg = "__mmtrace_waker"
+
+// IsWaker tells whether the process was started as the tracer's waker; it must then call
+// RunWaker.
+func IsWaker(args []string) bool {
+	return len(args) > 1 && args[1] == wakerArg
+}
+
+// RunWaker waits for its standard input to close, then returns: the process should exit.
+func RunWaker() {
+	var b [1]byte
+	for {
+		if _, err := unix.Read(0, b[:]); err != unix.EINTR {
+			return
+		}
+	}
+}
+
+func startWaker() (*waker, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("start waker: %w", err)
+	}
+	defer r.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("start waker: %w", err)
+	}
+	defer null.Close()
+	pid, err := syscall.ForkExec(selfExe, []string{launchName, wakerArg}, &syscall.ProcAttr{
+		Files: []uintptr{r.Fd(), null.Fd(), null.Fd()},
+	})
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("start waker: %w", err)
+	}
+	return &waker{pid: pid, pipe: w}, nil
+}
+
+func (w *waker) wake() { w.pipe.Close() }
+
+// close ends the waker and reaps it, unless the tracer's loop already did.
+func (w *waker) close() {
+	w.pipe.Close()
+	if w.pid != 0 {
+		var ws unix.WaitStatus
+		unix.Wait4(w.pid, &ws, 0, nil)
+		w.pid = 0
+	}
+}
