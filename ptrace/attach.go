@@ -98,7 +98,11 @@ func (t *Tracer) attachProcess(pid int) error {
 }
 
 func (t *Tracer) attachOptions() uintptr {
-	return optTraceSysGood | optTraceExec | optTraceFork | optTraceVfork | optTraceClone
+	opts := uintptr(optTraceSysGood | optTraceExec | optTraceFork | optTraceVfork | optTraceClone)
+	if t.opts.ExitStops {
+		opts |= optTraceExit
+	}
+	return opts
 }
 
 // threads lists the thread ids of a process.

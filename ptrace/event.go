@@ -22,6 +22,12 @@ const (
 	Exited
 	// Killed: the task was killed by Signal; CoreDumped tells whether it left a core.
 	Killed
+	// Fork: the task created Child (a thread when ChildPid == Pid), reported before the
+	// creating call returns, while both are stopped.
+	Fork
+	// Exiting: the task is about to exit with Status (PTRACE_EVENT_EXIT, Options.ExitStops),
+	// its address space still intact. LastTask: no other task of its process is traced.
+	Exiting
 	// Detached: the tracer let go of the task, which runs on untraced; InSyscall is set when
 	// it was inside the traced call Nr.
 	Detached
@@ -51,6 +57,9 @@ type Event struct {
 	CoreDumped bool
 	FormerTid  int
 	ParentTid  int // on TaskStart: the task that created it, 0 if not known
+	Child      int // on Fork: the new task
+	ChildPid   int // on Fork: the new task's process
+	LastTask   bool
 
 	// Task reads the stopped task's memory and file descriptors (valid during the Handler call).
 	Task Task

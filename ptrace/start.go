@@ -35,6 +35,11 @@ const (
 	selfExe     = "/proc/self/exe"
 	launchName  = "mmtrace"
 	launchReady = 'g' // written by the tracer once the launcher is seized
+
+	// launcherGodebug turns off the Go runtime's preemption signals in the launcher: a
+	// SIGURG it sends itself can still be pending at the execve and would reach the command.
+	// It is the first entry of the launcher's environment and is removed before the execve.
+	launcherGodebug = "GODEBUG=asyncpreemptoff=1"
 )
 
 // IsLauncher tells whether the process was started as the launcher of a traced command; the
@@ -75,7 +80,11 @@ func RunLauncher(args []string) error {
 			return fmt.Errorf("launcher: %w", err)
 		}
 	}
-	err = unix.Exec(path, argv, os.Environ())
+	env := os.Environ()
+	if len(env) > 0 && env[0] == launcherGodebug {
+		env = env[1:]
+	}
+	err = unix.Exec(path, argv, env)
 	return fmt.Errorf("exec %s: %w", path, err)
 }
 
@@ -92,7 +101,7 @@ func (t *Tracer) start(cmd Command) (int, error) {
 	}
 	argv := append([]string{launchName, launcherArg, spec, cmd.Path}, cmd.Argv...)
 	pid, err := syscall.ForkExec(selfExe, argv, &syscall.ProcAttr{
-		Env:   cmd.Env,
+		Env:   append([]string{launcherGodebug}, cmd.Env...),
 		Files: []uintptr{0, 1, 2, r.Fd()},
 	})
 	r.Close()
@@ -129,6 +138,9 @@ func (t *Tracer) launchOptions() uintptr {
 	opts := uintptr(optTraceSysGood | optTraceExec | optExitKill)
 	if t.opts.Seccomp {
 		opts |= optTraceSeccomp
+	}
+	if t.opts.ExitStops {
+		opts |= optTraceExit
 	}
 	return opts
 }

@@ -16,6 +16,8 @@ type Options struct {
 	Syscalls map[uint32][]uint64
 	// Seccomp runs the command under a BPF filter that stops it only at the traced calls.
 	Seccomp bool
+	// ExitStops reports each task's exit (Exiting) before its address space is torn down.
+	ExitStops bool
 	// Idle, if set, is called before the tracer blocks waiting for the next stop: the moment
 	// to flush buffered output without costing a write per event.
 	Idle func()
@@ -177,11 +179,9 @@ func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
 	case event == eventExec:
 		t.execStop(tk)
 	case event == eventFork || event == eventVfork || event == eventClone:
-		// The child announces itself with its own first stop; until then it is waited for.
-		if msg, err := eventMsg(tk.tid); err == nil && t.tasks[int(msg)] == nil {
-			t.announced[int(msg)] = true
-		}
-		t.resume(tk, 0)
+		t.forkStop(tk)
+	case event == eventExit:
+		t.exitStop(tk)
 	case event != 0:
 		t.resume(tk, 0)
 	default:
@@ -208,8 +208,15 @@ func (t *Tracer) handleWhileDetaching(tid int, ws unix.WaitStatus) {
 		return
 	}
 	sig := 0
-	if int(ws)>>16&0xff == 0 && ws.StopSignal() != syscallStopSig {
-		sig = int(ws.StopSignal())
+	switch {
+	case ws.StopSignal() == syscallStopSig && tk.inSyscall:
+		// The exit of a traced call: it was made while attached, so it is reported.
+		var si syscallInfo
+		if getSyscallInfo(tk.tid, &si) == nil && si.op == opExit {
+			t.exit(tk, &si)
+		}
+	case int(ws)>>16&0xff == 0 && ws.StopSignal() != syscallStopSig:
+		sig = int(ws.StopSignal()) // a signal on its way: handed back at detach
 	}
 	t.ev = Event{Kind: Detached, Tid: tk.tid, Pid: tk.pid, Task: Task{tk.tid}}
 	if tk.inSyscall {
@@ -312,7 +319,46 @@ func (t *Tracer) eventStop(tk *task, sig unix.Signal) {
 	}
 }
 
+// forkStop reports a new task. The child announces itself with its own first stop; until
+// then it is waited for.
+func (t *Tracer) forkStop(tk *task) {
+	if msg, err := eventMsg(tk.tid); err == nil {
+		child := int(msg)
+		if t.tasks[child] == nil {
+			t.announced[child] = true
+		}
+		if childPid, _, err := readIDs(child); err == nil {
+			t.ev = Event{Kind: Fork, Tid: tk.tid, Pid: tk.pid, Child: child, ChildPid: childPid, Task: Task{tk.tid}}
+			t.handler(&t.ev)
+		}
+	}
+	t.resume(tk, 0)
+}
+
+func (t *Tracer) exitStop(tk *task) {
+	if !tk.launching {
+		t.ev = Event{Kind: Exiting, Tid: tk.tid, Pid: tk.pid, LastTask: true, Task: Task{tk.tid}}
+		if msg, err := eventMsg(tk.tid); err == nil {
+			t.ev.Status = int(msg)
+		}
+		for _, other := range t.tasks {
+			if other.pid == tk.pid && other != tk {
+				t.ev.LastTask = false
+				break
+			}
+		}
+		t.handler(&t.ev)
+	}
+	t.resume(tk, 0)
+}
+
 func (t *Tracer) execStop(tk *task) {
+	if tk.launching {
+		// The launcher's own execve of mmtrace can still be finishing when it is seized:
+		// fork-exec returns once the close-on-exec descriptors are closed, before the end.
+		t.resume(tk, 0)
+		return
+	}
 	former := tk.tid
 	if msg, err := eventMsg(tk.tid); err == nil {
 		former = int(msg)

@@ -69,7 +69,11 @@ func runAttach(f *traceFlags, pids []int) error {
 	}
 	defer s.close()
 	s.announceAttach = true
-	tracer := ptrace.New(ptrace.Options{Syscalls: syscallNumbers(s.set), Idle: s.idle}, s.handle)
+	syscalls, err := s.tracedNumbers()
+	if err != nil {
+		return err
+	}
+	tracer := ptrace.New(ptrace.Options{Syscalls: syscalls, ExitStops: s.model != nil, Idle: s.idle}, s.handle)
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)

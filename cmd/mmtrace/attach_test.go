@@ -187,7 +187,8 @@ func TestAttachErrors(t *testing.T) {
 		{"no such process", []string{"attach", "999999999"}, "no such process"},
 		{"not a pid", []string{"attach", "abc"}, `"abc" is not a process id`},
 		{"kernel thread", []string{"attach", "2"}, "kernel thread"},
-		{"itself", []string{"attach", "self"}, "is not a process id"},
+		{"negative", []string{"attach", "-5"}, "unknown shorthand flag"},
+		{"bad duration", []string{"attach", "--duration", "soon", "1"}, "invalid argument"},
 		{"ancestor", []string{"attach", strconv.Itoa(os.Getpid())}, "ancestor of mmtrace"},
 		{"no pid", []string{"attach"}, "no PID given"},
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 
 	"github.com/mmtrace/mmtrace/ptrace"
 )
@@ -68,5 +69,8 @@ func run(args []string) int {
 		return ee.code
 	}
 	fmt.Fprintf(os.Stderr, "mmtrace: %v\n", err)
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		return 2 // a usage error, like a bad flag
+	}
 	return 1
 }

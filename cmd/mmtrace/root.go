@@ -17,5 +17,6 @@ func newRootCmd() *cobra.Command {
 		return &exitError{code: 2, err: err}
 	})
 	root.AddCommand(newTraceCmd(), newAttachCmd())
+	root.AddCommand(newMapsCmd())
 	return root
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mmtrace/mmtrace/report"
 )
 
 // This file turns strace-format output into something two runs can be compared by: per task,
@@ -51,6 +53,9 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		}
 		pid, _ := strconv.Atoi(m[1])
 		body := m[2]
+		if strings.HasPrefix(body, strings.TrimLeft(report.AnnotationMark, " ")) {
+			continue // mmtrace's own lines, under the call they annotate
+		}
 		if head, ok := strings.CutSuffix(body, " <unfinished ...>"); ok {
 			open[pid] = head
 			continue

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mmtrace/mmtrace/decode"
+	"github.com/mmtrace/mmtrace/procmaps"
 	"github.com/mmtrace/mmtrace/ptrace"
 	"github.com/mmtrace/mmtrace/report"
 )
@@ -30,6 +31,8 @@ type traceFlags struct {
 	seccomp     bool
 	pids        []int
 	duration    time.Duration
+	straceOnly  bool
+	regions     bool
 }
 
 func newTraceCmd() *cobra.Command {
@@ -83,6 +86,8 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
 	fl.IntVarP(&f.stringLimit, "string-limit", "s", 32, "print at most `N` characters of each string")
 	fl.IntVarP(&f.column, "columns", "a", report.DefaultColumn, "align return values at `COLUMN`")
+	fl.BoolVar(&f.straceOnly, "strace-only", false, "print strace's lines alone, without what each call did to the address space")
+	fl.BoolVar(&f.regions, "regions", false, "print each process's regions, with the call that made each, at its exit and execve")
 }
 
 func runTrace(f *traceFlags, args []string) error {
@@ -100,10 +105,15 @@ func runTrace(f *traceFlags, args []string) error {
 	// command takes it. A closed output pipe must not end the trace either.
 	signal.Notify(make(chan os.Signal, 1), unix.SIGINT, unix.SIGQUIT, unix.SIGPIPE)
 
+	syscalls, err := s.tracedNumbers()
+	if err != nil {
+		return err
+	}
 	tracer := ptrace.New(ptrace.Options{
-		Syscalls: syscallNumbers(s.set),
-		Seccomp:  f.seccomp,
-		Idle:     s.idle,
+		Syscalls:  syscalls,
+		Seccomp:   f.seccomp,
+		ExitStops: s.model != nil,
+		Idle:      s.idle,
 	}, s.handle)
 	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ()})
 	s.lines.Flush()
@@ -131,9 +141,17 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	if f.column < 0 {
 		return nil, &exitError{code: 2, err: fmt.Errorf("-a %d: the column must not be negative", f.column)}
 	}
+	if f.straceOnly && f.regions {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--regions needs the address-space model, which --strace-only turns off")}
+	}
 	s := &traceSession{
-		set:    set,
-		decode: decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
+		set:          set,
+		decode:       decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
+		regionTables: f.regions,
+		started:      time.Now(),
+	}
+	if !f.straceOnly {
+		s.model = procmaps.NewTracker()
 	}
 	var out io.Writer = os.Stderr
 	prefix := report.PrefixBracket
@@ -174,16 +192,6 @@ func traceSet(expressions []string) (*decode.Set, error) {
 	return set, nil
 }
 
-func syscallNumbers(set *decode.Set) map[uint32][]uint64 {
-	m := map[uint32][]uint64{}
-	for _, arch := range []decode.Arch{decode.ArchX86_64, decode.ArchI386, decode.ArchARM64} {
-		if nrs := set.Numbers(arch); len(nrs) > 0 {
-			m[arch.Audit()] = nrs
-		}
-	}
-	return m
-}
-
 // lookCommand finds the program as a shell would, with a shell's exit codes when it can't:
 // 127 for one that does not exist, 126 for one that cannot be executed.
 func lookCommand(name string) (string, error) {
@@ -206,101 +214,4 @@ func lookCommand(name string) (string, error) {
 	return "", &exitError{code: code, err: fmt.Errorf("cannot run %s: %w", name, err)}
 }
 
-// traceSession hands each event from the tracer through decode to report. It runs on the
-// tracer's thread, while the task is stopped, so it keeps its buffers and allocates nothing
-// per event.
-type traceSession struct {
-	set      *decode.Set
-	file     *os.File // the -o file, nil for stderr
-	lines    *report.Strace
-	decode   decode.Options
-	terminal bool
-	// announceAttach: say on stderr which processes are attached and detached, as strace -p does.
-	announceAttach bool
-	lastFlush      time.Time
-	args, ret      []byte
-}
-
-var unfinishedReturn = []byte("?")
-
-func (s *traceSession) close() {
-	s.lines.Flush()
-	if s.file != nil {
-		s.file.Close()
-	}
-}
-
-func (s *traceSession) handle(ev *ptrace.Event) {
-	switch ev.Kind {
-	case ptrace.TaskStart:
-		s.lines.TaskStarted(ev.Tid)
-		if s.announceAttach && ev.Tid == ev.Pid {
-			fmt.Fprintf(os.Stderr, "mmtrace: Process %d attached\n", ev.Pid)
-		}
-	case ptrace.SyscallEntry:
-		sc := lookupSyscall(ev.Arch, ev.Nr)
-		s.args = sc.AppendEntry(s.args[:0], &ev.Args, &ev.Task, &s.decode)
-		s.lines.Entry(ev.Tid, sc.Name, s.args)
-	case ptrace.SyscallExit:
-		sc := lookupSyscall(ev.Arch, ev.Nr)
-		s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
-		s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
-		s.lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
-	case ptrace.Signal:
-		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
-		s.lines.Signal(ev.Tid, s.args)
-	case ptrace.GroupStop:
-		s.lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
-	case ptrace.Exec:
-		if ev.FormerTid != ev.Tid {
-			s.lines.Superseded(ev.Tid, ev.FormerTid)
-		}
-	case ptrace.Detached:
-		s.lines.Detached(ev.Tid)
-		if ev.Tid == ev.Pid {
-			fmt.Fprintf(os.Stderr, "mmtrace: Process %d detached\n", ev.Pid)
-		}
-	case ptrace.Exited, ptrace.Killed:
-		if ev.InSyscall {
-			sc := lookupSyscall(ev.Arch, ev.Nr)
-			s.lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
-		}
-		if ev.Kind == ptrace.Exited {
-			s.lines.Exited(ev.Tid, ev.Status)
-		} else {
-			s.lines.Killed(ev.Tid, decode.SignalName(ev.Signal), ev.CoreDumped)
-		}
-	}
-}
-
-func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {
-	arch := decode.ArchOf(auditArch, nr)
-	if sc := decode.Lookup(arch, nr); sc != nil {
-		return sc
-	}
-	return decode.Unknown(arch, nr)
-}
-
-// idle flushes the output before the tracer waits: at once on a terminal, otherwise at most
-// every flushInterval, so that a file gets large writes and a pipe still sees progress.
-func (s *traceSession) idle() {
-	if s.lines.Buffered() == 0 {
-		return
-	}
-	now := time.Now()
-	if s.terminal || now.Sub(s.lastFlush) >= flushInterval {
-		s.lines.Flush()
-		s.lastFlush = now
-	}
-}
-
 const flushInterval = 200 * time.Millisecond
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}

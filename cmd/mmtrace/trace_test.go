@@ -17,6 +17,8 @@ type straceCase struct {
 	prog string   // a C program in testdata, or an absolute path of a program on the machine
 	args []string // its arguments
 	set  string   // -e trace=; "" for the default set
+	// cflags for cc: -m32 builds an i386 program, whose calls come from another table.
+	cflags []string
 	// threads make the layout vary between runs: compare with addresses masked.
 	maskAddresses bool
 }
@@ -35,22 +37,30 @@ var straceCases = []straceCase{
 	{name: "memory_class", prog: "trace/kinds.c", set: "%memory"},
 	{name: "process_class", prog: "trace/vfork_exec.c", set: "%process"},
 	{name: "mmap_only", prog: "trace/remap.c", set: "mmap,munmap"},
+	{name: "i386_kinds", prog: "trace/kinds.c", cflags: []string{"-m32"}},
+	{name: "i386_remap", prog: "trace/remap.c", cflags: []string{"-m32"}},
+	{name: "i386_fail", prog: "trace/fail.c", cflags: []string{"-m32"}},
+	{name: "i386_misc", prog: "trace/misc.c", cflags: []string{"-m32"}},
+	{name: "i386_vfork_exec", prog: "trace/vfork_exec.c", cflags: []string{"-m32"}},
+	{name: "i386_thread", prog: "trace/thread.c", cflags: []string{"-m32"}, maskAddresses: true},
+	{name: "i386_signals", prog: "trace/signals.c", cflags: []string{"-m32"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
 }
 
-// TestTraceMatchesStrace runs each program under strace 6.1 and under mmtrace, with and
-// without the seccomp filter, and requires the same lines task by task, the same exit status,
-// and no task left alive.
+// TestTraceMatchesStrace runs each program under strace 6.1 and under mmtrace, both with the
+// seccomp filter and mmtrace's annotations (whose lines are left out of the comparison) and
+// without either (--strace-only), and requires the same lines task by task, the same exit
+// status, and no task left alive.
 func TestTraceMatchesStrace(t *testing.T) {
 	strace := needTool(t, "strace")
 	setarch := needTool(t, "setarch")
 	for _, tc := range straceCases {
-		for _, seccomp := range []string{"true", "false"} {
-			t.Run(tc.name+"/seccomp="+seccomp, func(t *testing.T) {
+		for _, mode := range [][]string{{"--seccomp=true"}, {"--seccomp=false", "--strace-only"}} {
+			t.Run(tc.name+"/"+strings.Join(mode, ","), func(t *testing.T) {
 				prog := tc.prog
 				if !filepath.IsAbs(prog) {
-					prog = buildC(t, prog)
+					prog = buildC(t, prog, tc.cflags...)
 				}
 				set := tc.set
 				if set == "" {
@@ -61,7 +71,9 @@ func TestTraceMatchesStrace(t *testing.T) {
 				mmtraceOut := filepath.Join(dir, "mmtrace.out")
 				// setarch -R turns address randomization off, so two runs map the same addresses.
 				want := runCmd(t, dir, setarch, append([]string{"-R", strace, "-f", "-o", straceOut, "-e", "trace=" + set, prog}, tc.args...)...)
-				got := runCmd(t, dir, setarch, append([]string{"-R", mmtraceBin, "trace", "--seccomp=" + seccomp, "-o", mmtraceOut, "-e", "trace=" + set, "--", prog}, tc.args...)...)
+				args := append([]string{"-R", mmtraceBin, "trace"}, mode...)
+				args = append(args, "-o", mmtraceOut, "-e", "trace="+set, "--", prog)
+				got := runCmd(t, dir, setarch, append(args, tc.args...)...)
 				if got.code != want.code {
 					t.Errorf("mmtrace exited %d, strace %d; mmtrace's stderr:\n%s", got.code, want.code, got.stderr)
 				}

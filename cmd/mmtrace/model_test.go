@@ -1,0 +1,126 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// snapshotLine is the head of a --regions table: how the model agreed with the kernel.
+var snapshotLine = regexp.MustCompile(`^mmtrace: regions of process (\d+) at (exit|execve): (\d+), the model had (\d+) as traced(?:, (\d+) stacks grown by the kernel)?(?:, (\d+) made without a traced call)?(?:, (\d+) gone without a traced call)?$`)
+
+type snapshotResult struct {
+	pid, when                            string
+	regions, agreed, grown, unseen, gone int
+}
+
+func parseSnapshots(t *testing.T, text string) []snapshotResult {
+	t.Helper()
+	var out []snapshotResult
+	for _, line := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(line, "mmtrace: regions of process") {
+			continue
+		}
+		m := snapshotLine.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("unexpected snapshot line %q", line)
+		}
+		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+		out = append(out, snapshotResult{m[1], m[2], n(3), n(4), n(5), n(6), n(7)})
+	}
+	return out
+}
+
+// TestModelMatchesKernel traces each program of testdata with --regions: at every exit and
+// execve of every process, the model built from the traced calls must be the kernel's maps,
+// region by region, but for stacks the kernel grew on page faults.
+func TestModelMatchesKernel(t *testing.T) {
+	cases := []struct {
+		prog      string
+		cflags    []string
+		args      []string
+		snapshots int // exits and execs expected at least
+	}{
+		{prog: "trace/kinds.c", snapshots: 2},      // the command and its forked child: fork copies
+		{prog: "trace/remap.c", snapshots: 1},      // mremap, mprotect splits, madvise
+		{prog: "trace/fail.c", snapshots: 1},       // failed calls change nothing
+		{prog: "trace/misc.c", snapshots: 1},       // brk, mlock splits, remap_file_pages
+		{prog: "trace/thread.c", snapshots: 1},     // threads share one model
+		{prog: "trace/vfork_exec.c", snapshots: 4}, // exec resets, vfork shares
+		{prog: "trace/exec_thread.c", snapshots: 2},
+		{prog: "trace/signals.c", snapshots: 2},
+		{prog: "trace/kinds.c", cflags: []string{"-m32"}, snapshots: 2},
+		{prog: "trace/remap.c", cflags: []string{"-m32"}, snapshots: 1},
+	}
+	for _, tc := range cases {
+		name := strings.TrimSuffix(filepath.Base(tc.prog), ".c") + strings.Join(tc.cflags, "")
+		t.Run(name, func(t *testing.T) {
+			prog := buildC(t, tc.prog, tc.cflags...)
+			dir := t.TempDir()
+			out := filepath.Join(dir, "trace.out")
+			r := runCmd(t, dir, mmtraceBin, append([]string{"trace", "--regions", "-o", out, "--", prog}, tc.args...)...)
+			if r.code != 0 {
+				t.Fatalf("mmtrace exited %d: %s", r.code, r.stderr)
+			}
+			text, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			snaps := parseSnapshots(t, string(text))
+			if len(snaps) < tc.snapshots {
+				t.Fatalf("%d snapshots, want at least %d:\n%s", len(snaps), tc.snapshots, text)
+			}
+			for _, s := range snaps {
+				if s.agreed+s.grown != s.regions || s.unseen != 0 || s.gone != 0 {
+					t.Errorf("process %s at %s: the model had %d of %d regions (%d grown stacks, %d unseen, %d gone)\n%s",
+						s.pid, s.when, s.agreed, s.regions, s.grown, s.unseen, s.gone, text)
+				}
+			}
+		})
+	}
+}
+
+// TestAnnotationsNameKinds checks that each of the four kinds of mapping that kinds.c makes
+// is annotated with its kind, and that munmap and msync name what they touched.
+func TestAnnotationsNameKinds(t *testing.T) {
+	prog := buildC(t, "trace/kinds.c")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "trace.out")
+	r := runCmd(t, dir, mmtraceBin, "trace", "-o", out, "--", prog, filepath.Join(dir, "kinds.dat"))
+	if r.code != 0 {
+		t.Fatalf("mmtrace exited %d: %s", r.code, r.stderr)
+	}
+	text, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(text), "\n")
+	// The annotation that follows the first line containing call.
+	annotationOf := func(call string) string {
+		for i, l := range lines {
+			if strings.Contains(l, call) && i+1 < len(lines) {
+				return lines[i+1]
+			}
+		}
+		t.Fatalf("no line with %q in:\n%s", call, text)
+		return ""
+	}
+	datPath := filepath.Join(dir, "kinds.dat")
+	for _, tc := range []struct{ call, want string }{
+		{"MAP_SHARED, 3, 0)", "~ made    "},
+		{"MAP_SHARED, 3, 0)", " rw-s 8.0K file-shared " + datPath},
+		{"MAP_PRIVATE, 3, 0x1000)", " rw-p 4.0K file-private " + datPath},
+		{"MAP_SHARED|MAP_ANONYMOUS, -1, 0)", " rw-s 4.0K anon-shared /dev/zero (deleted)"},
+		{"mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)", " rw-p 16K anon-private"},
+		{"msync(", "~ covers  "},
+		{"msync(", " file-shared " + datPath},
+		{"munmap(", "~ removed "},
+	} {
+		if got := annotationOf(tc.call); !strings.Contains(got, tc.want) {
+			t.Errorf("annotation of %q is %q, want it to contain %q", tc.call, got, tc.want)
+		}
+	}
+}

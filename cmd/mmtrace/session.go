@@ -1,0 +1,238 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mmtrace/mmtrace/decode"
+	"github.com/mmtrace/mmtrace/procmaps"
+	"github.com/mmtrace/mmtrace/ptrace"
+	"github.com/mmtrace/mmtrace/report"
+)
+
+// traceSession hands each event from the tracer through decode and procmaps to report. It
+// runs on the tracer's thread while the task is stopped, so it keeps its buffers and
+// allocates nothing per event on the strace path.
+type traceSession struct {
+	set      *decode.Set // what the user asked to see
+	file     *os.File    // the -o file, nil for stderr
+	lines    *report.Strace
+	decode   decode.Options
+	terminal bool
+	// announceAttach: say on stderr which processes are attached and detached, as strace -p does.
+	announceAttach bool
+
+	// model follows every traced process's address space; nil with --strace-only.
+	model *procmaps.Tracker
+	// regionTables: print each process's regions at its exit and execve (--regions).
+	regionTables bool
+	started      time.Time
+	calls        uint64 // traced calls so far, numbering the origins of regions
+	agreement    modelAgreement
+	// exitTables wait for their process's last "+++ exited" line.
+	exitTables map[int]*procmaps.Comparison
+
+	lastFlush time.Time
+	args, ret []byte
+}
+
+// modelAgreement counts, over the whole trace, how the models matched the kernel's maps.
+type modelAgreement struct {
+	regions, agreed, grown, unseen, stale int
+}
+
+var unfinishedReturn = []byte("?")
+
+func (s *traceSession) close() {
+	s.lines.Flush()
+	if s.file != nil {
+		s.file.Close()
+	}
+}
+
+// tracedNumbers is what the tracer must stop at: what the user asked to see, and what the
+// models need.
+func (s *traceSession) tracedNumbers() (map[uint32][]uint64, error) {
+	sets := []*decode.Set{s.set}
+	if s.model != nil {
+		modelSet, err := decode.ParseSet(procmaps.ModelCalls)
+		if err != nil {
+			return nil, fmt.Errorf("model calls: %w", err)
+		}
+		sets = append(sets, modelSet)
+	}
+	m := map[uint32][]uint64{}
+	for _, arch := range []decode.Arch{decode.ArchX86_64, decode.ArchI386, decode.ArchARM64} {
+		seen := map[uint64]bool{}
+		var nrs []uint64
+		for _, set := range sets {
+			for _, nr := range set.Numbers(arch) {
+				if !seen[nr] {
+					seen[nr] = true
+					nrs = append(nrs, nr)
+				}
+			}
+		}
+		if len(nrs) > 0 {
+			m[arch.Audit()] = nrs
+		}
+	}
+	return m, nil
+}
+
+func (s *traceSession) handle(ev *ptrace.Event) {
+	s.report(ev)
+	if s.terminal {
+		// On a terminal the trace is read as it happens, interleaved with the command's own
+		// output: written before the task runs on, as strace does.
+		s.lines.Flush()
+	}
+}
+
+func (s *traceSession) report(ev *ptrace.Event) {
+	var sc *decode.Syscall
+	shown := false
+	if ev.Kind == ptrace.SyscallEntry || ev.Kind == ptrace.SyscallExit || ev.InSyscall {
+		sc = lookupSyscall(ev.Arch, ev.Nr)
+		shown = s.set.Has(sc.Arch(), sc.Nr)
+	}
+	var update procmaps.Update
+	if s.model != nil {
+		if ev.Kind == ptrace.SyscallEntry {
+			s.calls++
+		}
+		origin := procmaps.Origin{Kind: procmaps.OriginCall, Seq: s.calls, Time: time.Since(s.started)}
+		if sc != nil {
+			origin.Syscall = sc.Name
+		}
+		update = s.model.Follow(ev, sc, origin)
+		if update.Snapshot != nil {
+			// Before the execve's line: the table is of the program being replaced.
+			s.snapshot(ev.Pid, update.When, update.Snapshot)
+		}
+	}
+
+	switch ev.Kind {
+	case ptrace.TaskStart:
+		s.lines.TaskStarted(ev.Tid)
+		if s.announceAttach && ev.Tid == ev.Pid {
+			fmt.Fprintf(os.Stderr, "mmtrace: Process %d attached\n", ev.Pid)
+		}
+	case ptrace.SyscallEntry:
+		if shown {
+			s.args = sc.AppendEntry(s.args[:0], &ev.Args, &ev.Task, &s.decode)
+			s.lines.Entry(ev.Tid, sc.Name, s.args)
+		}
+	case ptrace.SyscallExit:
+		if shown {
+			s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
+			s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
+			s.lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
+			if update.Changed {
+				s.lines.Annotate(ev.Tid, &update.Change)
+			}
+		}
+	case ptrace.Signal:
+		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
+		s.lines.Signal(ev.Tid, s.args)
+	case ptrace.GroupStop:
+		s.lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
+	case ptrace.Exec:
+		if ev.FormerTid != ev.Tid {
+			s.lines.Superseded(ev.Tid, ev.FormerTid)
+		}
+	case ptrace.Detached:
+		s.lines.Detached(ev.Tid)
+		if ev.Tid == ev.Pid {
+			fmt.Fprintf(os.Stderr, "mmtrace: Process %d detached\n", ev.Pid)
+		}
+	case ptrace.Exited, ptrace.Killed:
+		if ev.InSyscall && shown {
+			s.lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
+		}
+		if ev.Kind == ptrace.Exited {
+			s.lines.Exited(ev.Tid, ev.Status)
+		} else {
+			s.lines.Killed(ev.Tid, decode.SignalName(ev.Signal), ev.CoreDumped)
+		}
+		if c := s.exitTables[ev.Tid]; c != nil {
+			delete(s.exitTables, ev.Tid)
+			s.writeRegionTable(ev.Tid, "exit", c)
+		}
+	}
+}
+
+// snapshot counts how the model agreed with the kernel and, with --regions, prints the
+// process's regions with what made each.
+func (s *traceSession) snapshot(pid int, when string, c *procmaps.Comparison) {
+	a := &s.agreement
+	a.regions += len(c.Kernel)
+	a.agreed += c.Agreed
+	a.grown += len(c.Grown)
+	a.unseen += len(c.Unseen)
+	a.stale += len(c.Stale)
+	if !s.regionTables {
+		return
+	}
+	if when == "exit" {
+		if s.exitTables == nil {
+			s.exitTables = map[int]*procmaps.Comparison{}
+		}
+		s.exitTables[pid] = c
+		return
+	}
+	s.writeRegionTable(pid, when, c)
+}
+
+// writeRegionTable prints a process's regions as the kernel showed them, with what made each.
+func (s *traceSession) writeRegionTable(pid int, when string, c *procmaps.Comparison) {
+	w := s.lines.Block()
+	fmt.Fprintf(w, "\nmmtrace: regions of process %d at %s: %d, the model had %d as traced", pid, when, len(c.Kernel), c.Agreed)
+	if len(c.Grown) > 0 {
+		fmt.Fprintf(w, ", %d stacks grown by the kernel", len(c.Grown))
+	}
+	if len(c.Unseen) > 0 {
+		fmt.Fprintf(w, ", %d made without a traced call", len(c.Unseen))
+	}
+	if len(c.Stale) > 0 {
+		fmt.Fprintf(w, ", %d gone without a traced call", len(c.Stale))
+	}
+	fmt.Fprintln(w)
+	if err := report.WriteRegionTable(w, c.Kernel, report.MapsOptions{Origin: true}); err != nil {
+		fmt.Fprintf(w, "mmtrace: region table: %v\n", err)
+	}
+	fmt.Fprintln(w)
+}
+
+func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {
+	arch := decode.ArchOf(auditArch, nr)
+	if sc := decode.Lookup(arch, nr); sc != nil {
+		return sc
+	}
+	return decode.Unknown(arch, nr)
+}
+
+// idle flushes the output before the tracer waits, at most every flushInterval, so that a
+// file gets large writes and a pipe still sees progress.
+func (s *traceSession) idle() {
+	if s.lines.Buffered() == 0 {
+		return
+	}
+	if now := time.Now(); now.Sub(s.lastFlush) >= flushInterval {
+		s.lines.Flush()
+		s.lastFlush = now
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

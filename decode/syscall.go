@@ -1,0 +1,469 @@
+package decode
+
+import (
+	"os"
+	"strconv"
+)
+
+// decoder says how a system call's arguments are printed.
+type decoder uint8
+
+const (
+	dGeneric   decoder = iota // strace's printargs: every argument in hex
+	dNone                     // no arguments
+	dMmap                     // mmap with a byte offset
+	dMmapPgoff                // mmap2: offset in pages
+	dOldMmap                  // i386 old mmap: arguments in a struct
+	dAddrLen                  // munmap, mlock, munlock
+	dMprotect
+	dPkeyMprotect
+	dMremap
+	dMsync
+	dMadvise
+	dAddr // brk, shmdt, io_destroy
+	dMlock2
+	dMlockall
+	dMincore
+	dRemapFilePages
+	dShmat
+	dIoSetup
+	dMbind
+	dSetMempolicy
+	dGetMempolicy
+	dMigratePages
+	dMovePages
+	dSetMempolicyHomeNode
+	dClone
+	dClone3
+	dExecve
+	dExecveat
+	dExit
+	dWait4
+	dWaitpid
+	dWaitid
+	dKill // kill, tkill
+	dTgkill
+	dRtSigqueueinfo
+	dRtTgsigqueueinfo
+	dPidfdSendSignal
+)
+
+// Classes, as strace's -e trace=%memory and %process.
+const (
+	classMemory uint8 = 1 << iota
+	classProcess
+)
+
+// How the return value prints.
+type retFormat uint8
+
+const (
+	retDecimal retFormat = iota
+	retHex               // mmap, mremap, brk, shmat
+	retTID               // a child's id: clone, fork, vfork, clone3
+	retNever             // exit, exit_group
+)
+
+// Syscall describes one system call of one architecture.
+type Syscall struct {
+	Name string
+	Nr   uint64
+
+	arch  Arch
+	dec   decoder
+	class uint8
+	ret   retFormat
+	nargs uint8 // for dGeneric
+}
+
+// Arch returns the architecture the call belongs to.
+func (sc *Syscall) Arch() Arch { return sc.arch }
+
+// Decoded reports whether mmtrace decodes the call's arguments as strace
+// does. Calls it does not decode print their raw arguments in hex.
+func (sc *Syscall) Decoded() bool { return sc.dec != dGeneric }
+
+// IsMemory reports whether the call is in strace's %memory class.
+func (sc *Syscall) IsMemory() bool { return sc.class&classMemory != 0 }
+
+// IsProcess reports whether the call is in strace's %process class.
+func (sc *Syscall) IsProcess() bool { return sc.class&classProcess != 0 }
+
+// NeverReturns reports whether the call does not return (exit,
+// exit_group): strace prints " = ?".
+func (sc *Syscall) NeverReturns() bool { return sc.ret == retNever }
+
+// IsExec reports whether the call is execve or execveat.
+func (sc *Syscall) IsExec() bool { return sc.dec == dExecve || sc.dec == dExecveat }
+
+// IsFork reports whether the call creates a task: fork, vfork, clone,
+// clone3.
+func (sc *Syscall) IsFork() bool { return sc.ret == retTID }
+
+// HasExitArgs reports whether strace prints part of the arguments only at
+// syscall exit, so that AppendExit may append something.
+func (sc *Syscall) HasExitArgs() bool {
+	switch sc.dec {
+	case dMincore, dIoSetup, dGetMempolicy, dMovePages, dClone, dClone3,
+		dWait4, dWaitpid, dWaitid:
+		return true
+	}
+	return false
+}
+
+// Tracee is what decoders may ask of the traced task. Implemented by the
+// ptrace side.
+type Tracee interface {
+	// ReadMemory reads tracee memory at addr into p. It may return a
+	// short count at an unmapped page boundary.
+	ReadMemory(addr uint64, p []byte) (int, error)
+	// FdPath returns the readlink of /proc/PID/fd/N, for -y.
+	FdPath(fd int) (string, error)
+}
+
+// Options are strace's output options that change argument text.
+type Options struct {
+	StringLimit int  // strace -s, default 32 (0 means 32)
+	DecorateFds bool // strace -y
+}
+
+// DefaultStringLimit is strace's default -s.
+const DefaultStringLimit = 32
+
+func (o *Options) strLimit() int {
+	if o == nil || o.StringLimit <= 0 {
+		return DefaultStringLimit
+	}
+	return o.StringLimit
+}
+
+func (o *Options) decorate() bool { return o != nil && o.DecorateFds }
+
+// tables holds, per architecture, the decoded calls indexed by number.
+var tables [numArch][]*Syscall
+
+// generic holds, per architecture, undecoded but named calls.
+var generic [numArch][]*Syscall
+
+// pageSize is the tracee's page size (mincore's unit); the tracer's own.
+var pageSize = uint64(os.Getpagesize())
+
+func init() {
+	for a, list := range map[Arch][]Syscall{
+		ArchX86_64: syscallsX86_64,
+		ArchI386:   syscallsI386,
+		ArchX32:    syscallsX32,
+		ArchARM64:  syscallsARM64,
+	} {
+		names := a.names()
+		tables[a] = make([]*Syscall, len(names))
+		generic[a] = make([]*Syscall, len(names))
+		for i := range list {
+			sc := &list[i]
+			sc.arch = a
+			tables[a][sc.Nr&^x32BitNr] = sc
+		}
+		for nr, name := range names {
+			if name == "" || tables[a][nr] != nil {
+				continue
+			}
+			full := uint64(nr)
+			if a == ArchX32 {
+				full |= x32BitNr
+			}
+			generic[a][nr] = &Syscall{Name: name, Nr: full, arch: a, dec: dGeneric, nargs: 6}
+		}
+	}
+}
+
+// Lookup returns the system call nr of architecture a, or nil when a has
+// no call of that number. For x32, nr may carry __X32_SYSCALL_BIT or not.
+// Calls mmtrace does not decode are returned with Decoded() false.
+func Lookup(a Arch, nr uint64) *Syscall {
+	if a >= numArch || a == ArchUnknown {
+		return nil
+	}
+	if a == ArchX32 {
+		nr &^= x32BitNr
+	}
+	if nr >= uint64(len(tables[a])) {
+		return nil
+	}
+	if sc := tables[a][nr]; sc != nil {
+		return sc
+	}
+	return generic[a][nr]
+}
+
+// Unknown returns a description of call nr of a that prints as strace
+// prints a number it does not know: "syscall_0x1f4(0x1, 0x2, ...)", all six
+// arguments in hex. If a has a call nr, that call is returned instead.
+func Unknown(a Arch, nr uint64) *Syscall {
+	if sc := Lookup(a, nr); sc != nil {
+		return sc
+	}
+	return &Syscall{
+		Name:  "syscall_" + "0x" + strconv.FormatUint(nr, 16),
+		Nr:    nr,
+		arch:  a,
+		dec:   dGeneric,
+		nargs: 6,
+	}
+}
+
+// call is one system call being formatted.
+type call struct {
+	a     [6]uint64
+	arch  Arch
+	t     Tracee
+	o     *Options
+	ret   int64
+	isErr bool
+	exit  bool
+}
+
+func newCall(sc *Syscall, args *[6]uint64, t Tracee, o *Options) call {
+	c := call{a: *args, arch: sc.arch, t: t, o: o}
+	if m := sc.arch.argMask(); m != ^uint64(0) {
+		for i := range c.a {
+			c.a[i] &= m
+		}
+	}
+	return c
+}
+
+// AppendEntry appends the part of the argument list that strace prints at
+// syscall entry (without the name and "("). args are the raw register
+// values from PTRACE_GET_SYSCALL_INFO.
+func (sc *Syscall) AppendEntry(b []byte, args *[6]uint64, t Tracee, o *Options) []byte {
+	c := newCall(sc, args, t, o)
+	return sc.appendArgs(b, &c)
+}
+
+// AppendExit appends the part of the argument list that strace prints at
+// syscall exit (often nothing; mincore's vector, wait4's status, clone3's
+// " => {parent_tid=[N]}"). name + "(" + entry + exit + ")" is strace's
+// text of the call.
+func (sc *Syscall) AppendExit(b []byte, args *[6]uint64, ret int64, isErr bool, t Tracee, o *Options) []byte {
+	if !sc.HasExitArgs() {
+		return b
+	}
+	c := newCall(sc, args, t, o)
+	c.ret, c.isErr, c.exit = ret, isErr, true
+	return sc.appendArgs(b, &c)
+}
+
+// AppendReturn appends what strace prints after " = ": "0x7f445e70a000"
+// for the calls returning addresses, the decimal value for the rest, "?"
+// for calls that never return, and for errors AppendErrno's text.
+func (sc *Syscall) AppendReturn(b []byte, ret int64, isErr bool) []byte {
+	if sc.ret == retNever {
+		return append(b, '?')
+	}
+	if isErr {
+		return AppendErrno(b, uint64(-ret))
+	}
+	if sc.ret == retHex {
+		v := uint64(ret)
+		if sc.arch.wordSize() == 4 {
+			v &= 0xffffffff
+		}
+		return appendHex(b, v)
+	}
+	if sc.arch == ArchI386 {
+		ret = int64(int32(ret))
+	}
+	return strconv.AppendInt(b, ret, 10)
+}
+
+// AppendCall appends a whole call as strace prints it when entry and exit
+// are printed together: "name(args) = ret" without the column padding.
+func (sc *Syscall) AppendCall(b []byte, args *[6]uint64, ret int64, isErr bool, t Tracee, o *Options) []byte {
+	b = append(b, sc.Name...)
+	b = append(b, '(')
+	b = sc.AppendEntry(b, args, t, o)
+	b = sc.AppendExit(b, args, ret, isErr, t, o)
+	b = append(b, ") = "...)
+	return sc.AppendReturn(b, ret, isErr)
+}
+
+func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
+	a := &c.a
+	switch sc.dec {
+	case dGeneric:
+		for i := 0; i < int(sc.nargs) && i < 6; i++ {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendHex(b, a[i])
+		}
+	case dNone:
+	case dMmap:
+		b = appendMmap(b, c, a[0], a[1], a[2], a[3], a[4], a[5])
+	case dMmapPgoff:
+		b = appendMmap(b, c, a[0], a[1], a[2], a[3], a[4], a[5]*pageSize)
+	case dOldMmap:
+		b = appendOldMmap(b, c)
+	case dAddrLen:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+	case dMprotect, dPkeyMprotect:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendFlags(b, c.protTable(), a[2], "PROT_???")
+		if sc.dec == dPkeyMprotect {
+			b = append(b, ", "...)
+			b = appendInt(b, int64(int32(a[3])))
+		}
+	case dMremap:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendUint(b, a[2])
+		b = append(b, ", "...)
+		b = appendFlags(b, mremapFlags, a[3], "MREMAP_???")
+		if a[3]&(mremapMayMove|mremapFixed) == mremapMayMove|mremapFixed {
+			b = append(b, ", "...)
+			b = appendAddr(b, a[4])
+		}
+	case dMsync:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendFlags(b, msyncFlags, a[2], "MS_???")
+	case dMadvise:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendXval(b, madviseAdvice, uint64(uint32(a[2])), "MADV_???")
+	case dAddr:
+		b = appendAddr(b, a[0])
+	case dMlock2:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendFlags(b, mlock2Flags, a[2], "MLOCK_???")
+	case dMlockall:
+		b = appendFlags(b, mlockallFlags, a[0], "MCL_???")
+	case dMincore:
+		b = appendMincore(b, c)
+	case dRemapFilePages:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendFlags(b, c.protTable(), a[2], "PROT_???")
+		b = append(b, ", "...)
+		b = appendUint(b, a[3])
+		b = append(b, ", "...)
+		b = appendMmapFlags(b, c, a[4])
+	case dShmat:
+		b = appendInt(b, int64(int32(a[0])))
+		b = append(b, ", "...)
+		b = appendAddr(b, a[1])
+		b = append(b, ", "...)
+		b = appendFlags(b, shmatFlags, a[2], "SHM_???")
+	case dIoSetup:
+		if !c.exit {
+			b = appendUint(b, uint64(uint32(a[0])))
+			return append(b, ", "...)
+		}
+		b = appendNumPtr(b, c, a[1])
+	case dMbind:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendMpolMode(b, a[2])
+		b = append(b, ", "...)
+		b = appendNodemask(b, c, a[3], a[4])
+		b = append(b, ", "...)
+		b = appendUint(b, a[4])
+		b = append(b, ", "...)
+		b = appendFlags(b, mbindFlags, a[5], "MPOL_???")
+	case dSetMempolicy:
+		b = appendMpolMode(b, uint64(uint32(a[0])))
+		b = append(b, ", "...)
+		b = appendNodemask(b, c, a[1], a[2])
+		b = append(b, ", "...)
+		b = appendUint(b, a[2])
+	case dGetMempolicy:
+		b = appendGetMempolicy(b, c)
+	case dMigratePages:
+		b = appendInt(b, int64(int32(a[0])))
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendNodemask(b, c, a[2], a[1])
+		b = append(b, ", "...)
+		b = appendNodemask(b, c, a[3], a[1])
+	case dMovePages:
+		b = appendMovePages(b, c)
+	case dSetMempolicyHomeNode:
+		b = appendAddr(b, a[0])
+		b = append(b, ", "...)
+		b = appendUint(b, a[1])
+		b = append(b, ", "...)
+		b = appendUint(b, a[2])
+		b = append(b, ", "...)
+		b = appendHex(b, a[3])
+	case dClone:
+		b = appendClone(b, c)
+	case dClone3:
+		b = appendClone3(b, c)
+	case dExecve:
+		b = appendExecve(b, c, 0)
+	case dExecveat:
+		b = appendDirfd(b, c, a[0])
+		b = append(b, ", "...)
+		b = appendExecve(b, c, 1)
+		b = append(b, ", "...)
+		b = appendFlags(b, execveatFlags, a[4], "AT_???")
+	case dExit:
+		b = appendInt(b, int64(int32(a[0])))
+	case dWait4, dWaitpid:
+		b = appendWait(b, c, sc.dec == dWait4)
+	case dWaitid:
+		b = appendWaitid(b, c)
+	case dKill:
+		b = appendInt(b, int64(int32(a[0])))
+		b = append(b, ", "...)
+		b = appendSignal(b, int64(int32(a[1])))
+	case dTgkill:
+		b = appendInt(b, int64(int32(a[0])))
+		b = append(b, ", "...)
+		b = appendInt(b, int64(int32(a[1])))
+		b = append(b, ", "...)
+		b = appendSignal(b, int64(int32(a[2])))
+	case dRtSigqueueinfo:
+		b = appendInt(b, int64(int32(a[0])))
+		b = append(b, ", "...)
+		b = appendSignal(b, int64(int32(a[1])))
+		b = append(b, ", "...)
+		b = appendSiginfoAt(b, c, a[2])
+	case dRtTgsigqueueinfo:
+		b = appendInt(b, int64(int32(a[0])))
+		b = append(b, ", "...)
+		b = appendInt(b, int64(int32(a[1])))
+		b = append(b, ", "...)
+		b = appendSignal(b, int64(int32(a[2])))
+		b = append(b, ", "...)
+		b = appendSiginfoAt(b, c, a[3])
+	case dPidfdSendSignal:
+		b = appendFd(b, c, int32(a[0]))
+		b = append(b, ", "...)
+		b = appendSignal(b, int64(int32(a[1])))
+		b = append(b, ", "...)
+		b = appendSiginfoAt(b, c, a[2])
+		b = append(b, ", "...)
+		b = appendHex(b, uint64(uint32(a[3])))
+	}
+	return b
+}
