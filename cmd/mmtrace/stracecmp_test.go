@@ -31,10 +31,13 @@ var (
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+, si_stime=\d+`)
 	pidFields   = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
 	addresses   = regexp.MustCompile(`0x[0-9a-f]{5,}`)
+	// A thread's tid as clone3 wrote it for the parent: a thread that has already exited
+	// (CLONE_CHILD_CLEARTID on the same word) leaves 0 there, so it depends on timing.
+	settid = regexp.MustCompile(`=> \{parent_tid=\[[^]]*\]\}`)
 )
 
 // parseTrace reads the output of strace -f -o FILE (or mmtrace trace -o FILE). maskAddresses
-// also hides every address, for programs whose threads make the layout vary between runs.
+// also hides every address, and what depends on when threads run, for threaded programs.
 func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 	t.Helper()
 	type line struct {
@@ -119,6 +122,7 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		s = cpuTimes.ReplaceAllString(s, "si_utime=T, si_stime=T")
 		if maskAddresses {
 			s = addresses.ReplaceAllString(s, "ADDR")
+			s = settid.ReplaceAllString(s, "=> {parent_tid=[TID]}")
 		}
 		log[name] = append(log[name], s)
 	}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestBadInput feeds mmtrace wrong commands, flags and values: each gets one clear line on
+// stderr naming the problem and a non-zero exit, never a panic. The README's table of bad
+// input is this table.
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string // in the last line of stderr
+	}{
+		{[]string{"trace"}, 2, "trace: no command given"},
+		{[]string{"trace", "--", "/no/such"}, 127, "cannot run /no/such: no such file or directory"},
+		{[]string{"trace", "--", "no-such-program-anywhere"}, 127, "cannot run no-such-program-anywhere: executable file not found"},
+		{[]string{"trace", "--", "/etc/passwd"}, 126, "cannot run /etc/passwd: permission denied"},
+		{[]string{"trace", "-e", "trace=bogus", "--", "true"}, 2, "invalid system call 'bogus'"},
+		{[]string{"trace", "-e", "trace=read", "--", "true"}, 2, "syscall 'read' is not traced by mmtrace"},
+		{[]string{"trace", "-e", "trace=", "--", "true"}, 2, "invalid system call"},
+		{[]string{"trace", "-e", "signal=all", "--", "true"}, 2, "mmtrace supports only -e trace=LIST"},
+		{[]string{"trace", "-s", "-1", "--", "true"}, 2, "the string limit must not be negative"},
+		{[]string{"trace", "-s", "many", "--", "true"}, 2, `invalid argument "many"`},
+		{[]string{"trace", "-a", "-3", "--", "true"}, 2, "the column must not be negative"},
+		{[]string{"trace", "-o", "/no/such/dir/out", "--", "true"}, 1, "open output: open /no/such/dir/out: no such file or directory"},
+		{[]string{"trace", "--bogus", "--", "true"}, 2, "unknown flag: --bogus"},
+		{[]string{"trace", "--seccomp=maybe", "--", "true"}, 2, `invalid argument "maybe"`},
+		{[]string{"trace", "-p", "1", "--", "true"}, 2, "give a command or -p PID, not both"},
+		{[]string{"trace", "-p", "x"}, 2, `invalid argument "x"`},
+		{[]string{"trace", "--strace-only", "--regions", "--", "true"}, 2, "--regions needs the address-space model"},
+		{[]string{"trace", "--", ""}, 127, "cannot run"},
+		{[]string{"trace", "--", strings.Repeat("x", 5000)}, 127, "cannot run"},
+		{[]string{"bogus"}, 2, `unknown command "bogus"`},
+	}
+	for _, tc := range cases {
+		name := strings.Join(tc.args, " ")
+		if len(name) > 60 {
+			name = name[:60]
+		}
+		t.Run(name, func(t *testing.T) {
+			r := runCmd(t, "", mmtraceBin, tc.args...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
+			}
+			last := lastLine(r.stderr)
+			if !strings.HasPrefix(last, "mmtrace: ") || !strings.Contains(last, tc.want) {
+				t.Errorf("last line of stderr %q, want one line naming %q", last, tc.want)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("mmtrace panicked: %s", r.stderr)
+			}
+		})
+	}
+}
+
+// TestExitStatusFollowsCommand: mmtrace exits as the command did, by code or by signal.
+func TestExitStatusFollowsCommand(t *testing.T) {
+	prog := buildC(t, "trace/exitcode.c")
+	for _, tc := range []struct {
+		args []string
+		code int // -1: killed by a signal (os/exec's ExitCode)
+	}{
+		{[]string{"0"}, 0},
+		{[]string{"42"}, 42},
+		{[]string{"k", "9"}, -1},
+		{[]string{"k", "11"}, -1},
+	} {
+		r := runCmd(t, "", mmtraceBin, append([]string{"trace", "-o", "/dev/null", "--", prog}, tc.args...)...)
+		direct := runCmd(t, "", prog, tc.args...)
+		if r.code != tc.code || direct.code != tc.code {
+			t.Errorf("%v: mmtrace exited %d, the command alone %d, want %d (stderr %q)", tc.args, r.code, direct.code, tc.code, r.stderr)
+		}
+	}
+}
