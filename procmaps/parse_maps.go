@@ -1,0 +1,210 @@
+package procmaps
+
+import (
+	"bytes"
+	"io"
+	"slices"
+)
+
+// ParseMaps parses the text of /proc/PID/maps. The regions are not classified yet: call
+// Regions.Classify with the shmem device of the machine the text comes from.
+//
+// The text is read whole into one buffer first (a few large reads; 4 MB for 60,000
+// regions), so that the regions are counted before they are parsed and land in a slice of
+// the right size: the only allocations are that slice, the buffer and one string per
+// distinct name.
+func ParseMaps(r io.Reader) (Regions, error) {
+	text, err := readAll(r)
+	if err != nil {
+		return nil, err
+	}
+	rs := make(Regions, 0, bytes.Count(text, []byte{'\n'})+1)
+	names := interner{}
+	for n := 1; len(text) > 0; n++ {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		if len(line) == 0 {
+			continue // tolerate blank lines, such as a trailing one in a saved file
+		}
+		rs = rs[:len(rs)+1]
+		r := &rs[len(rs)-1]
+		if msg := parseHeader(line, r, names); msg != "" {
+			return nil, parseError(n, line, msg)
+		}
+		if len(rs) > 1 && r.Start < rs[len(rs)-2].End {
+			return nil, parseError(n, line, overlapMsg)
+		}
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	return rs, nil
+}
+
+// readAll reads r to the end into one buffer that grows as the reads fill it.
+func readAll(r io.Reader) ([]byte, error) {
+	buf := make([]byte, 0, readSize)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, cap(buf)) // double
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+const overlapMsg = "region overlaps or precedes the one before it"
+
+// checkOrder keeps the Regions invariant: the kernel writes regions in address order
+// without overlap, and lookups rely on it.
+func checkOrder(b *regionBuilder) string {
+	if p := b.prev(); p != nil && b.last().Start < p.End {
+		return overlapMsg
+	}
+	return ""
+}
+
+// parseHeader parses one maps line (also the first line of each smaps entry) into r:
+//
+//	start-end perms offset major:minor inode   name
+//
+// The name is everything after the spaces that follow the inode: it may hold spaces,
+// including trailing ones, and the kernel escapes only the newline, as "\012". Names never
+// begin with a space (they are absolute paths, [specials] or anon_inode:...), so skipping
+// the padding cannot eat part of one. It returns what is wrong, or "".
+func parseHeader(line []byte, r *Region, names interner) string {
+	p := lineParser{b: line}
+	var ok bool
+	if r.Start, ok = p.hex('-'); !ok {
+		return "bad start address"
+	}
+	if r.End, ok = p.hex(' '); !ok {
+		return "bad end address"
+	}
+	if r.End < r.Start {
+		return "end address before start"
+	}
+	if msg := p.perms(&r.Perms); msg != "" {
+		return msg
+	}
+	if r.Offset, ok = p.hex(' '); !ok {
+		return "bad offset"
+	}
+	maj, ok1 := p.hex(':')
+	min, ok2 := p.hex(' ')
+	if !ok1 || !ok2 || maj > 0xffffffff || min > 0xffffffff {
+		return "bad device"
+	}
+	r.Dev = Dev{uint32(maj), uint32(min)}
+	if r.Inode, ok = p.dec(); !ok {
+		return "bad inode"
+	}
+	rest := line[p.i:]
+	if len(rest) > 0 && rest[0] != ' ' {
+		return "bad inode"
+	}
+	for len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	const deleted = " (deleted)"
+	if bytes.HasSuffix(rest, []byte(deleted)) {
+		r.Deleted = true
+		rest = rest[:len(rest)-len(deleted)]
+	}
+	if bytes.Contains(rest, []byte(`\012`)) {
+		r.Name = string(bytes.ReplaceAll(rest, []byte(`\012`), []byte("\n")))
+	} else {
+		r.Name = names.intern(rest)
+	}
+	return ""
+}
+
+// lineParser walks one line; each method consumes a field and its terminator.
+type lineParser struct {
+	b []byte
+	i int
+}
+
+// hex parses lowercase or uppercase hex digits up to the byte end, which it consumes.
+func (p *lineParser) hex(end byte) (uint64, bool) {
+	var v uint64
+	n := 0
+	for ; p.i < len(p.b); p.i++ {
+		c := p.b[p.i]
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		case c == end && n > 0:
+			p.i++
+			return v, true
+		default:
+			return 0, false
+		}
+		if n == 16 {
+			return 0, false // more than 64 bits
+		}
+		v = v<<4 | uint64(d)
+		n++
+	}
+	return 0, false
+}
+
+// dec parses decimal digits; it stops at the first other byte, which it leaves.
+func (p *lineParser) dec() (uint64, bool) {
+	var v uint64
+	n := 0
+	for ; p.i < len(p.b); p.i++ {
+		c := p.b[p.i]
+		if c < '0' || c > '9' {
+			break
+		}
+		if v > (1<<64-1)/10 || v*10 > 1<<64-1-uint64(c-'0') {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+		n++
+	}
+	return v, n > 0
+}
+
+// perms parses "rwxp" and the space after it.
+func (p *lineParser) perms(out *Perms) string {
+	if p.i+5 > len(p.b) || p.b[p.i+4] != ' ' {
+		return "bad permissions"
+	}
+	var v Perms
+	for k, want := range [3]byte{'r', 'w', 'x'} {
+		switch p.b[p.i+k] {
+		case want:
+			v |= 1 << k
+		case '-':
+		default:
+			return "bad permissions"
+		}
+	}
+	switch p.b[p.i+3] {
+	case 's':
+		v |= PermShared
+	case 'p':
+	default:
+		return "bad permissions"
+	}
+	p.i += 5
+	*out = v
+	return ""
+}

@@ -1,0 +1,138 @@
+package procmaps
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+const fixtures = "../testdata/maps/"
+
+func TestParseHeader(t *testing.T) {
+	tests := []struct {
+		line string
+		want Region
+	}{
+		{
+			"7f0e09f20000-7f0e09f24000 rw-s 00000000 fe:00 9978228                    /tmp/kd/shared  two spaces ",
+			Region{Start: 0x7f0e09f20000, End: 0x7f0e09f24000, Perms: PermRead | PermWrite | PermShared,
+				Dev: Dev{0xfe, 0}, Inode: 9978228, Name: "/tmp/kd/shared  two spaces "},
+		},
+		{
+			"7f0e09f1c000-7f0e09f20000 rw-p 00000000 fe:00 9978229                    /tmp/kd/private\\012newline",
+			Region{Start: 0x7f0e09f1c000, End: 0x7f0e09f20000, Perms: PermRead | PermWrite,
+				Dev: Dev{0xfe, 0}, Inode: 9978229, Name: "/tmp/kd/private\nnewline"},
+		},
+		{
+			"7f0e09d2d000-7f0e09d31000 r--p 00000000 fe:00 9978230                    /tmp/kd/gone (deleted) (deleted)",
+			Region{Start: 0x7f0e09d2d000, End: 0x7f0e09d31000, Perms: PermRead,
+				Dev: Dev{0xfe, 0}, Inode: 9978230, Name: "/tmp/kd/gone (deleted)", Deleted: true},
+		},
+		{
+			// Anonymous: no name, with and without the trailing space some kernels write.
+			"7f0e09d21000-7f0e09d25000 ---p 00000000 00:00 0 ",
+			Region{Start: 0x7f0e09d21000, End: 0x7f0e09d25000},
+		},
+		{
+			"7f0e09d21000-7f0e09d25000 rwxp 00001000 00:00 0",
+			Region{Start: 0x7f0e09d21000, End: 0x7f0e09d25000, Perms: PermRead | PermWrite | PermExec, Offset: 0x1000},
+		},
+		{
+			// A long inode leaves no padding: exactly one space before the name.
+			"ffffffffff600000-ffffffffff601000 --xp 00000000 103:05 123456789012345678 /x",
+			Region{Start: 0xffffffffff600000, End: 0xffffffffff601000, Perms: PermExec,
+				Dev: Dev{0x103, 5}, Inode: 123456789012345678, Name: "/x"},
+		},
+	}
+	for _, tt := range tests {
+		var got Region
+		if msg := parseHeader([]byte(tt.line), &got, interner{}); msg != "" {
+			t.Errorf("parseHeader(%q): %s", tt.line, msg)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("parseHeader(%q)\n got %+v\nwant %+v", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestParseMapsErrors(t *testing.T) {
+	good := "00400000-00401000 r-xp 00000000 fe:00 1 /bin/x\n"
+	tests := []struct {
+		text string
+		want string // in the error
+	}{
+		{good + "zz-00402000 r--p 00000000 fe:00 1 /bin/x\n", "line 2: bad start address"},
+		{good + "00401000-00402000 rw 00000000 fe:00 1 /bin/x\n", "line 2: bad permissions"},
+		{good + "00401000-00402000 rwzp 00000000 fe:00 1 /bin/x\n", "line 2: bad permissions"},
+		{good + "00401000-00402000 r--p 0000g000 fe:00 1 /bin/x\n", "line 2: bad offset"},
+		{good + "00401000-00402000 r--p 00000000 fe00 1 /bin/x\n", "line 2: bad device"},
+		{good + "00401000-00402000 r--p 00000000 fe:00 x /bin/x\n", "line 2: bad inode"},
+		{good + "00401000-00402000 r--p 00000000 fe:00 1x /bin/x\n", "line 2: bad inode"},
+		{good + "00402000-00401000 r--p 00000000 fe:00 1 /bin/x\n", "line 2: end address before start"},
+		{good + "00400800-00402000 r--p 00000000 fe:00 1 /bin/x\n", "line 2: region overlaps"},
+		{good + good + "x", "line 2: region overlaps"},
+		{"00400000-00401000 r-xp 00000000 fe:00 1 /bin/x\nRss: 4 kB\n", "line 2: bad start address"},
+		{"00400000-10000000000000000 r-xp 00000000 fe:00 1 /bin/x\n", "line 1: bad end address"},
+	}
+	for _, tt := range tests {
+		_, err := ParseMaps(strings.NewReader(tt.text))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseMaps(%q) = %v, want a ParseError with %q", tt.text, err, tt.want)
+		}
+	}
+}
+
+// The fixtures hold every kind of name; each must come back exactly, in order.
+func TestParseMapsFixtures(t *testing.T) {
+	for _, name := range []string{"kinds.maps", "tricky.maps"} {
+		text, err := os.ReadFile(fixtures + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := ParseMaps(strings.NewReader(string(text)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+		if len(rs) != len(lines) {
+			t.Fatalf("%s: %d regions from %d lines", name, len(rs), len(lines))
+		}
+		for i, r := range rs {
+			if got := formatMapsLine(&r); got != lines[i] {
+				t.Errorf("%s line %d: reformatted\n got %q\nwant %q", name, i+1, got, lines[i])
+			}
+		}
+	}
+}
+
+// A name longer than the first read, so the reader must grow its buffer mid-line.
+func TestParseMapsLongLine(t *testing.T) {
+	long := "/" + strings.Repeat("d", 3*readSize)
+	text := "00400000-00401000 r-xp 00000000 fe:00 1 " + long + "\n00401000-00402000 r--p 00000000 00:00 0\n"
+	rs, err := ParseMaps(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Name != long || rs[1].Name != "" {
+		t.Fatalf("got %d regions, first name %d bytes", len(rs), len(rs[0].Name))
+	}
+}
+
+func TestRegionsFind(t *testing.T) {
+	rs := Regions{{Start: 0x1000, End: 0x3000}, {Start: 0x5000, End: 0x6000}, {Start: 0x6000, End: 0x8000}}
+	tests := []struct {
+		addr uint64
+		want int
+	}{
+		{0, -1}, {0xfff, -1}, {0x1000, 0}, {0x2fff, 0}, {0x3000, -1}, {0x4fff, -1},
+		{0x5000, 1}, {0x5fff, 1}, {0x6000, 2}, {0x7fff, 2}, {0x8000, -1}, {1<<64 - 1, -1},
+	}
+	for _, tt := range tests {
+		if got := rs.Index(tt.addr); got != tt.want {
+			t.Errorf("Index(%#x) = %d, want %d", tt.addr, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/mmtrace/mmtrace/procmaps"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// WriteMapsSummary writes the two-by-two table of the regions (shared or private by file
+// or anonymous, with totals), each cell with the count, size, and, from smaps, RSS, PSS,
+// dirty and swap; then the files that use the most memory.
+func WriteMapsSummary(w io.Writer, rs []procmaps.Region, o MapsOptions) error {
+	bw := bufio.NewWriter(w)
+	if err := writeKindTable(bw, procmaps.Summarize(rs), mapsHasUsage(rs), &o); err != nil {
+		return err
+	}
+	if o.TopFiles > 0 {
+		if files := procmaps.TopFiles(rs, o.TopFiles); len(files) > 0 {
+			bw.WriteString("\n")
+			if err := writeTopFiles(bw, files, mapsHasUsage(rs), &o); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+func writeKindTable(w io.Writer, s procmaps.Summary, usage bool, o *MapsOptions) error {
+	labels := []string{"regions", "size"}
+	if usage {
+		labels = append(labels, "rss", "pss", "dirty", "swap")
+	}
+	cell := func(t procmaps.Totals) string {
+		v := []string{strconv.Itoa(t.Regions), MapsSize(t.Size, o.Bytes)}
+		if usage {
+			v = append(v, MapsSize(t.Rss, o.Bytes), MapsSize(t.Pss, o.Bytes), MapsSize(t.Dirty, o.Bytes), MapsSize(t.Swap, o.Bytes))
+		}
+		return strings.Join(v, "\n")
+	}
+	sum := func(a, b procmaps.Totals) procmaps.Totals {
+		return procmaps.Totals{Regions: a.Regions + b.Regions, Size: a.Size + b.Size, Rss: a.Rss + b.Rss,
+			Pss: a.Pss + b.Pss, Dirty: a.Dirty + b.Dirty, Swap: a.Swap + b.Swap}
+	}
+	k := &s.ByKind
+	fs, fp := k[procmaps.FileShared], k[procmaps.FilePrivate]
+	as, ap := k[procmaps.AnonShared], k[procmaps.AnonPrivate]
+	rows := [][]string{
+		{"SHARED", strings.Join(labels, "\n"), cell(fs), cell(as), cell(sum(fs, as))},
+		{"PRIVATE", strings.Join(labels, "\n"), cell(fp), cell(ap), cell(sum(fp, ap))},
+		{"TOTAL", strings.Join(labels, "\n"), cell(sum(fs, fp)), cell(sum(as, ap)), cell(s.Total)},
+	}
+	right := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight}
+	cfg := tw.CellConfig{
+		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
+		Alignment:  tw.CellAlignment{PerColumn: right},
+		Padding:    tw.CellPadding{Global: tw.PaddingDefault},
+	}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Symbols:  tw.NewSymbols(tw.StyleASCII),
+			Settings: tw.Settings{Separators: tw.Separators{BetweenRows: tw.On}},
+		})),
+		tablewriter.WithHeaderConfig(cfg),
+		tablewriter.WithRowConfig(cfg),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	t.Header([]string{"", "", "FILE", "ANONYMOUS", "TOTAL"})
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	return t.Render()
+}
+
+func writeTopFiles(w io.Writer, files []procmaps.FileUsage, usage bool, o *MapsOptions) error {
+	header := []string{"SIZE", "REGIONS", "PATH"}
+	right := []bool{true, true, false}
+	title := "Top files by size"
+	if usage {
+		header = []string{"RSS", "PSS", "DIRTY", "SWAP", "SIZE", "REGIONS", "PATH"}
+		right = []bool{true, true, true, true, true, true, false}
+		title = "Top files by RSS"
+	}
+	fmt.Fprintf(w, "%s:\n", title)
+	tw := &trimWriter{w: bufio.NewWriter(w)}
+	t := tablewriter.NewTable(tw, mapsTableOptions(right)...)
+	t.Header(header)
+	for _, f := range files {
+		name := string(appendMapsName(nil, f.Name))
+		if f.Deleted {
+			name += " (deleted)"
+		}
+		row := []string{MapsSize(f.Size, o.Bytes), strconv.Itoa(f.Regions), name}
+		if usage {
+			row = append([]string{MapsSize(f.Rss, o.Bytes), MapsSize(f.Pss, o.Bytes), MapsSize(f.Dirty, o.Bytes), MapsSize(f.Swap, o.Bytes)}, row...)
+		}
+		if err := t.Append(row); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	return tw.flush()
+}

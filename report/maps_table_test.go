@@ -1,0 +1,115 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/mmtrace/mmtrace/procmaps"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/maps/golden")
+
+const mapsFixtures = "../testdata/maps/"
+
+func readMapsFixture(t *testing.T, name string) procmaps.Regions {
+	t.Helper()
+	f, err := os.Open(mapsFixtures + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rs procmaps.Regions
+	if strings.HasSuffix(name, ".smaps") {
+		rs, err = procmaps.ParseSmaps(f)
+	} else {
+		rs, err = procmaps.ParseMaps(f)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, _ := procmaps.InferShmemDevice(rs)
+	rs.Classify(dev)
+	return rs
+}
+
+// checkGolden compares got with testdata/maps/golden/NAME, or rewrites it with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := mapsFixtures + "golden/" + name
+	if *update {
+		if err := os.MkdirAll(mapsFixtures+"golden", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestRegionTableGolden(t *testing.T) {
+	for _, tt := range []struct {
+		fixture string
+		opt     MapsOptions
+		golden  string
+	}{
+		{"tricky.smaps", MapsOptions{}, "tricky.smaps.table"},
+		{"tricky.smaps", MapsOptions{Bytes: true}, "tricky.smaps.bytes.table"},
+		{"tricky.maps", MapsOptions{}, "tricky.maps.table"},
+		{"kinds.smaps", MapsOptions{}, "kinds.smaps.table"},
+	} {
+		var b bytes.Buffer
+		if err := WriteRegionTable(&b, readMapsFixture(t, tt.fixture), tt.opt); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, tt.golden, b.Bytes())
+	}
+}
+
+// Big tables skip tablewriter for speed; what they print must not change.
+func TestAlignedMatchesTablewriter(t *testing.T) {
+	for _, fixture := range []string{"tricky.smaps", "tricky.maps", "kinds.smaps", "kinds.maps"} {
+		rs := readMapsFixture(t, fixture)
+		for _, o := range []MapsOptions{{}, {Bytes: true}} {
+			cols := regionTableColumns(rs.HasUsage())
+			var a, b bytes.Buffer
+			if err := writeTablewriter(&a, cols, rs, &o); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeAligned(&b, cols, rs, &o); err != nil {
+				t.Fatal(err)
+			}
+			if a.String() != b.String() {
+				t.Errorf("%s bytes=%v: aligned writer differs from tablewriter\ntablewriter:\n%s\naligned:\n%s", fixture, o.Bytes, a.String(), b.String())
+			}
+		}
+	}
+}
+
+func TestAppendMapsName(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"/usr/lib/libc.so.6", "/usr/lib/libc.so.6"},
+		{"/tmp/line\nbreak", `/tmp/line\012break`},
+		{"/tmp/two  spaces  ", `/tmp/two  spaces\040\040`},
+		{"/tmp/tab\there", `/tmp/tab\011here`},
+		{"/tmp/esc\x1b[31m", `/tmp/esc\033[31m`},
+		{"/tmp/中文.so", "/tmp/中文.so"},
+		{"/tmp/bad\xffutf8", `/tmp/bad\377utf8`},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := string(appendMapsName(nil, tt.name)); got != tt.want {
+			t.Errorf("appendMapsName(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
