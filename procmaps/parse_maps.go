@@ -3,41 +3,46 @@ package procmaps
 import (
 	"bytes"
 	"io"
-	"slices"
 )
 
 // ParseMaps parses the text of /proc/PID/maps. The regions are not classified yet: call
 // Regions.Classify with the shmem device of the machine the text comes from.
 //
-// The text is read whole into one buffer first (a few large reads; 4 MB for 60,000
-// regions), so that the regions are counted before they are parsed and land in a slice of
-// the right size: the only allocations are that slice, the buffer and one string per
-// distinct name.
+// The text is read whole first, in a few large reads (the kernel fills each with whole
+// lines; 4 MB for 60,000 regions), so that the regions are counted before they are parsed
+// and land in a slice of the right size: the only allocations are that slice, the read
+// buffers and one string per distinct name.
 func ParseMaps(r io.Reader) (Regions, error) {
-	text, err := readAll(r)
+	chunks, err := readChunks(r)
 	if err != nil {
 		return nil, err
 	}
-	rs := make(Regions, 0, bytes.Count(text, []byte{'\n'})+1)
+	lines := 1
+	for _, c := range chunks {
+		lines += bytes.Count(c, []byte{'\n'})
+	}
+	rs := make(Regions, 0, lines)
 	names := interner{}
-	for n := 1; len(text) > 0; n++ {
-		line := text
-		if i := bytes.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = nil
-		}
+	n := 0
+	var msg string
+	forEachLine(chunks, func(line []byte) bool {
+		n++
 		if len(line) == 0 {
-			continue // tolerate blank lines, such as a trailing one in a saved file
+			return true // tolerate blank lines, such as a trailing one in a saved file
 		}
 		rs = rs[:len(rs)+1]
 		r := &rs[len(rs)-1]
-		if msg := parseHeader(line, r, names); msg != "" {
-			return nil, parseError(n, line, msg)
+		if msg = parseHeader(line, r, names); msg == "" && len(rs) > 1 && r.Start < rs[len(rs)-2].End {
+			msg = overlapMsg
 		}
-		if len(rs) > 1 && r.Start < rs[len(rs)-2].End {
-			return nil, parseError(n, line, overlapMsg)
+		if msg != "" {
+			err = parseError(n, line, msg)
+			return false
 		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(rs) == 0 {
 		return nil, nil
@@ -45,21 +50,62 @@ func ParseMaps(r io.Reader) (Regions, error) {
 	return rs, nil
 }
 
-// readAll reads r to the end into one buffer that grows as the reads fill it.
-func readAll(r io.Reader) ([]byte, error) {
-	buf := make([]byte, 0, readSize)
+// readChunks reads r to the end into buffers that double in size while the reads fill them
+// (up to maxReadSize), never copying what has been read.
+func readChunks(r io.Reader) ([][]byte, error) {
+	var chunks [][]byte
+	size := readSize
 	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, cap(buf)) // double
+		buf := make([]byte, size)
+		n := 0
+		for n < len(buf) {
+			m, err := r.Read(buf[n:])
+			n += m
+			if err == io.EOF {
+				return append(chunks, buf[:n]), nil
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
+		chunks = append(chunks, buf)
+		if size < maxReadSize {
+			size *= 2
 		}
-		if err != nil {
-			return nil, err
+	}
+}
+
+// forEachLine calls fn with each line of the text split into chunks, without its newline,
+// until fn returns false. A line that spans chunks is joined in a scratch buffer.
+func forEachLine(chunks [][]byte, fn func([]byte) bool) {
+	var carry []byte
+	for _, chunk := range chunks {
+		if len(carry) > 0 {
+			i := bytes.IndexByte(chunk, '\n')
+			if i < 0 {
+				carry = append(carry, chunk...)
+				continue
+			}
+			carry = append(carry, chunk[:i]...)
+			if !fn(carry) {
+				return
+			}
+			carry, chunk = carry[:0], chunk[i+1:]
 		}
+		for {
+			i := bytes.IndexByte(chunk, '\n')
+			if i < 0 {
+				break
+			}
+			if !fn(chunk[:i]) {
+				return
+			}
+			chunk = chunk[i+1:]
+		}
+		carry = append(carry, chunk...)
+	}
+	if len(carry) > 0 {
+		fn(carry)
 	}
 }
 

@@ -136,3 +136,21 @@ func TestRegionsFind(t *testing.T) {
 		}
 	}
 }
+
+// Lines come out whole wherever the chunks split them.
+func TestForEachLineSplits(t *testing.T) {
+	text := []byte("a\nbc\n\ndef\nlast")
+	want := []string{"a", "bc", "", "def", "last"}
+	for i := 0; i <= len(text); i++ {
+		for j := i; j <= len(text); j++ {
+			var got []string
+			forEachLine([][]byte{text[:i], text[i:j], text[j:]}, func(l []byte) bool {
+				got = append(got, string(l))
+				return true
+			})
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Fatalf("split at %d, %d: %q", i, j, got)
+			}
+		}
+	}
+}

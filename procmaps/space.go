@@ -54,16 +54,21 @@ func (o Origin) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
 type Space struct {
 	regions Regions
 	brk     uint64 // the program break as last returned by brk, 0 before the first brk
+
+	sizes [len(Kinds)]uint64 // bytes mapped now, by kind
+	peak  [len(Kinds)]uint64 // the most bytes mapped at once, by kind
 }
 
 // NewSpace returns a model that starts as the regions of a snapshot, each given origin.
 func NewSpace(snapshot Regions, origin Origin) *Space {
-	rs := slices.Clone(snapshot)
-	for i := range rs {
-		rs[i].Origin = origin
-		rs[i].Usage = nil
+	s := &Space{regions: slices.Clone(snapshot)}
+	for i := range s.regions {
+		s.regions[i].Origin = origin
+		s.regions[i].Usage = nil
+		s.sizes[s.regions[i].Kind] += s.regions[i].Size()
 	}
-	return &Space{regions: rs}
+	s.peak = s.sizes
+	return s
 }
 
 // Regions returns the model's regions, sorted; the caller must not change them.
@@ -71,7 +76,21 @@ func (s *Space) Regions() Regions { return s.regions }
 
 // Clone returns a copy for a forked child.
 func (s *Space) Clone() *Space {
-	return &Space{regions: slices.Clone(s.regions), brk: s.brk}
+	c := *s
+	c.regions = slices.Clone(s.regions)
+	return &c
+}
+
+// Sizes returns the bytes mapped now, indexed by Kind.
+func (s *Space) Sizes() [len(Kinds)]uint64 { return s.sizes }
+
+// Peak returns the most bytes that were mapped at once, by Kind, since the model began.
+func (s *Space) Peak() [len(Kinds)]uint64 { return s.peak }
+
+func (s *Space) notePeak() {
+	for k, n := range s.sizes {
+		s.peak[k] = max(s.peak[k], n)
+	}
 }
 
 // Mapped is the total size of the model's regions.
@@ -102,6 +121,9 @@ func (s *Space) cut(start, end uint64) Regions {
 		}
 	}
 	s.regions = slices.Replace(s.regions, i, j, kept...)
+	for _, r := range removed {
+		s.sizes[r.Kind] -= r.Size()
+	}
 	return removed
 }
 
@@ -125,6 +147,7 @@ func (s *Space) insert(r Region) {
 		return 1
 	})
 	s.regions = slices.Insert(s.regions, i, r)
+	s.sizes[r.Kind] += r.Size()
 }
 
 // overlapping returns the model's regions that overlap [start, end), clipped to it.

@@ -18,6 +18,7 @@ type Call struct {
 
 // Change is what a call did to the address space, as the kernel shows it afterwards.
 type Change struct {
+	Before  Regions // what the model had over the call's range before it, clipped to the range
 	Made    Regions // regions the call made, whole, as maps shows them now
 	Changed Regions // regions whose permissions or flags it changed, whole, as maps shows them now
 	Removed Regions // the parts of regions it unmapped
@@ -116,6 +117,32 @@ func (t *Tracker) Apply(pid int, c *Call) (Change, error) {
 	if s == nil {
 		return Change{}, fmt.Errorf("no model of process %d", pid)
 	}
+	var before Regions
+	if start, end := callRange(c); start < end {
+		before = s.overlapping(start, end)
+	}
+	ch, err := t.apply(pid, s, c)
+	ch.Before = before
+	s.notePeak()
+	return ch, err
+}
+
+// callRange is the range of addresses a call names: what it may change.
+func callRange(c *Call) (start, end uint64) {
+	a := &c.Args
+	switch c.Syscall.Name {
+	case "mmap", "mmap2":
+		if c.Syscall.Name == "mmap2" || c.Syscall.Arch() != decode.ArchI386 {
+			return c.Ret, c.Ret + pageUp(a[1])
+		}
+	case "munmap", "mprotect", "pkey_mprotect", "madvise", "mlock", "munlock", "mlock2",
+		"remap_file_pages", "mremap", "msync", "mincore":
+		return a[0], a[0] + pageUp(a[1])
+	}
+	return 0, 0
+}
+
+func (t *Tracker) apply(pid int, s *Space, c *Call) (Change, error) {
 	var ch Change
 	a := &c.Args
 	switch name := c.Syscall.Name; name {

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"io"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -26,38 +27,48 @@ type regionColumn struct {
 	right  bool // numbers are right-aligned; only the last column (PATH) may be wider than its bytes
 	usage  bool // needs smaps
 	cell   func(dst []byte, r *procmaps.Region, o *MapsOptions) []byte
+	// width measures the cell without formatting it, for the big tables; nil to measure
+	// the formatted cell.
+	width func(r *procmaps.Region) int
 }
 
 var regionColumns = []regionColumn{
-	{"START", true, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return appendAddr(d, r.Start) }},
-	{"END", true, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return appendAddr(d, r.End) }},
+	{"START", true, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return appendAddr(d, r.Start) },
+		func(r *procmaps.Region) int { return max(8, hexDigits(r.Start)) }},
+	{"END", true, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return appendAddr(d, r.End) },
+		func(r *procmaps.Region) int { return max(8, hexDigits(r.End)) }},
 	{"SIZE", true, false, func(d []byte, r *procmaps.Region, o *MapsOptions) []byte {
 		return appendMapsSize(d, r.Size(), o.Bytes)
-	}},
-	{"PERM", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return appendPerms(d, r.Perms) }},
-	{"KIND", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return append(d, r.Kind.String()...) }},
-	{"WHAT", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return append(d, r.Role.String()...) }},
+	}, nil},
+	{"PERM", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return appendPerms(d, r.Perms) },
+		func(*procmaps.Region) int { return 4 }},
+	{"KIND", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return append(d, r.Kind.String()...) },
+		func(r *procmaps.Region) int { return len(r.Kind.String()) }},
+	{"WHAT", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte { return append(d, r.Role.String()...) },
+		func(r *procmaps.Region) int { return len(r.Role.String()) }},
 	{"RSS", true, true, func(d []byte, r *procmaps.Region, o *MapsOptions) []byte {
 		return appendMapsSize(d, r.Usage.Rss, o.Bytes)
-	}},
+	}, nil},
 	{"PSS", true, true, func(d []byte, r *procmaps.Region, o *MapsOptions) []byte {
 		return appendMapsSize(d, r.Usage.Pss, o.Bytes)
-	}},
+	}, nil},
 	{"DIRTY", true, true, func(d []byte, r *procmaps.Region, o *MapsOptions) []byte {
 		return appendMapsSize(d, r.Usage.Dirty(), o.Bytes)
-	}},
+	}, nil},
 	{"SWAP", true, true, func(d []byte, r *procmaps.Region, o *MapsOptions) []byte {
 		return appendMapsSize(d, r.Usage.Swap, o.Bytes)
-	}},
+	}, nil},
 	{"OFFSET", true, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte {
 		return strconv.AppendUint(d, r.Offset, 16)
-	}},
+	}, func(r *procmaps.Region) int { return hexDigits(r.Offset) }},
 	{"DEV:INODE", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte {
 		d = appendHex2(d, r.Dev.Major)
 		d = append(d, ':')
 		d = appendHex2(d, r.Dev.Minor)
 		d = append(d, ':')
 		return strconv.AppendUint(d, r.Inode, 10)
+	}, func(r *procmaps.Region) int {
+		return max(2, hexDigits(uint64(r.Dev.Major))) + 1 + max(2, hexDigits(uint64(r.Dev.Minor))) + 1 + decDigits(r.Inode)
 	}},
 	{"PATH", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte {
 		d = appendMapsName(d, r.Name)
@@ -65,12 +76,12 @@ var regionColumns = []regionColumn{
 			d = append(d, " (deleted)"...)
 		}
 		return d
-	}},
+	}, nil},
 }
 
 var originColumn = regionColumn{"ORIGIN", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte {
 	return append(d, r.Origin.String()...)
-}}
+}, nil}
 
 // appendAddr writes an address like maps does: lowercase hex, at least 8 digits.
 func appendAddr(d []byte, a uint64) []byte {
@@ -88,8 +99,12 @@ func appendHex2(d []byte, v uint32) []byte {
 }
 
 func hexDigits(a uint64) int {
+	return max(1, (bits.Len64(a)+3)/4)
+}
+
+func decDigits(v uint64) int {
 	n := 1
-	for a >>= 4; a != 0; a >>= 4 {
+	for ; v >= 10; v /= 10 {
 		n++
 	}
 	return n
@@ -244,47 +259,54 @@ func writeTablewriter(w io.Writer, cols []regionColumn, rs []procmaps.Region, o 
 	return tw.flush()
 }
 
-// writeAligned lays the table out the way writeTablewriter does: it formats every cell
-// once into one buffer, measuring the columns as it goes, then writes the lines.
+// writeAligned lays the table out the way writeTablewriter does, in two passes over the
+// regions: the first measures the columns (formatting only what cannot be measured
+// otherwise, into a scratch buffer), the second formats each line once, into the output.
 func writeAligned(w io.Writer, cols []regionColumn, rs []procmaps.Region, o *MapsOptions) error {
 	last := len(cols) - 1
 	widths := make([]int, len(cols))
 	for j, c := range cols {
 		widths[j] = displayWidth([]byte(c.header))
 	}
-	cells := make([]byte, 0, len(rs)*(16*len(cols)))
-	ends := make([]int32, 0, len(rs)*len(cols)) // where each cell ends in cells
+	var scratch [64]byte
 	for i := range rs {
 		for j, c := range cols {
-			start := len(cells)
-			cells = c.cell(cells, &rs[i], o)
-			ends = append(ends, int32(len(cells)))
-			n := len(cells) - start // every column but the name is ASCII
-			if j == last {
-				n = displayWidth(cells[start:])
+			var n int
+			if c.width != nil {
+				n = c.width(&rs[i])
+			} else {
+				cell := c.cell(scratch[:0], &rs[i], o)
+				n = len(cell) // every column but the name is ASCII
+				if j == last {
+					n = displayWidth(cell)
+				}
 			}
 			widths[j] = max(widths[j], n)
 		}
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
 	var line []byte
-	writeRow := func(cell func(j int) []byte) {
+	for i := -1; i < len(rs); i++ {
 		line = line[:0]
 		for j, c := range cols {
 			if j > 0 {
 				line = append(line, ' ', ' ')
 			}
-			text := cell(j)
-			if j == last {
-				line = append(line, text...) // left-aligned, and nothing follows
-				break
-			}
-			if c.right {
-				line = appendSpaces(line, widths[j]-len(text))
-				line = append(line, text...)
+			start := len(line)
+			if i < 0 {
+				line = append(line, c.header...)
 			} else {
-				line = append(line, text...)
-				line = appendSpaces(line, widths[j]-len(text))
+				line = c.cell(line, &rs[i], o)
+			}
+			if j == last {
+				break // left-aligned, and nothing follows
+			}
+			if pad := widths[j] - (len(line) - start); pad > 0 && c.right {
+				line = appendSpaces(line, pad)
+				copy(line[start+pad:], line[start:len(line)-pad])
+				copy(line[start:start+pad], mapsSpaces)
+			} else {
+				line = appendSpaces(line, pad)
 			}
 		}
 		for len(line) > 0 && line[len(line)-1] == ' ' {
@@ -292,19 +314,6 @@ func writeAligned(w io.Writer, cols []regionColumn, rs []procmaps.Region, o *Map
 		}
 		line = append(line, '\n')
 		bw.Write(line)
-	}
-	writeRow(func(j int) []byte { return []byte(cols[j].header) })
-	start := int32(0)
-	for k := 0; k < len(ends); k += len(cols) {
-		row := ends[k : k+len(cols)]
-		writeRow(func(j int) []byte {
-			from := start
-			if j > 0 {
-				from = row[j-1]
-			}
-			return cells[from:row[j]]
-		})
-		start = row[len(row)-1]
 	}
 	return bw.Flush()
 }

@@ -113,3 +113,26 @@ func TestAppendMapsName(t *testing.T) {
 		}
 	}
 }
+
+// The big-table writer measures columns without formatting them: the measure must be the
+// formatted width, for the fixtures and for extreme values.
+func TestRegionColumnWidths(t *testing.T) {
+	rs := append(readMapsFixture(t, "tricky.smaps"), readMapsFixture(t, "kinds.smaps")...)
+	for _, r := range []procmaps.Region{
+		{}, {Start: 1<<64 - 1, End: 1<<64 - 1, Offset: 1<<64 - 1, Dev: procmaps.Dev{Major: 0x103, Minor: 0xfffff}, Inode: 1<<64 - 1},
+		{Start: 0xfffffff, End: 0x10000000, Offset: 0xf, Dev: procmaps.Dev{Major: 0xf, Minor: 0x10}, Inode: 9},
+	} {
+		r.Kind, r.Role = procmaps.FileShared, procmaps.RoleAnonInode
+		rs = append(rs, r)
+	}
+	for _, c := range regionColumns {
+		if c.width == nil {
+			continue
+		}
+		for i := range rs {
+			if got, want := c.width(&rs[i]), len(c.cell(nil, &rs[i], &MapsOptions{})); got != want {
+				t.Errorf("%s of %+v: width %d, formatted %d", c.header, rs[i], got, want)
+			}
+		}
+	}
+}

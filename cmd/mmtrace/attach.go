@@ -88,5 +88,7 @@ func runAttach(f *traceFlags, pids []int) error {
 		timer := time.AfterFunc(f.duration, tracer.Stop)
 		defer timer.Stop()
 	}
-	return tracer.Attach(pids)
+	err = tracer.Attach(pids)
+	s.finish()
+	return err
 }

@@ -36,8 +36,25 @@ type traceSession struct {
 	// exitTables wait for their process's last "+++ exited" line.
 	exitTables map[int]*procmaps.Comparison
 
+	// summary counts calls and memory for -c and -C; summaryOnly (-c) prints nothing else.
+	summary      *report.TraceSummary
+	summaryOnly  bool
+	summaryBytes bool
+	// json writes events as JSON lines (--json) instead of strace's lines; a call's entry
+	// text and number wait in pendingEntry and pendingSeq for its end.
+	json         *report.TraceJSON
+	pendingEntry map[int][]byte
+	pendingSeq   map[int]uint64
+
+	output    outputBuffer // lines or json: what idle flushes
 	lastFlush time.Time
 	args, ret []byte
+}
+
+// outputBuffer is the buffered output of a session.
+type outputBuffer interface {
+	Flush() error
+	Buffered() int
 }
 
 // modelAgreement counts, over the whole trace, how the models matched the kernel's maps.
@@ -48,7 +65,7 @@ type modelAgreement struct {
 var unfinishedReturn = []byte("?")
 
 func (s *traceSession) close() {
-	s.lines.Flush()
+	s.output.Flush()
 	if s.file != nil {
 		s.file.Close()
 	}
@@ -89,7 +106,7 @@ func (s *traceSession) handle(ev *ptrace.Event) {
 	if s.terminal {
 		// On a terminal the trace is read as it happens, interleaved with the command's own
 		// output: written before the task runs on, as strace does.
-		s.lines.Flush()
+		s.output.Flush()
 	}
 }
 
@@ -114,8 +131,28 @@ func (s *traceSession) report(ev *ptrace.Event) {
 			// Before the execve's line: the table is of the program being replaced.
 			s.snapshot(ev.Pid, update.When, update.Snapshot)
 		}
+		if update.Changed && s.summary != nil {
+			s.summary.Change(ev.Pid, &update.Change, s.model.Space(ev.Pid).Peak())
+		}
 	}
+	if s.summary != nil && shown && (ev.Kind == ptrace.SyscallExit || ev.InSyscall) {
+		s.summary.Call(ev.Pid, sc.Name, ev.IsError)
+	}
+	switch {
+	case s.json != nil:
+		s.reportJSON(ev, sc, shown, &update)
+	case s.summaryOnly:
+		if c := s.exitTables[ev.Pid]; c != nil && (ev.Kind == ptrace.Exited || ev.Kind == ptrace.Killed) && ev.Tid == ev.Pid {
+			delete(s.exitTables, ev.Pid)
+			s.writeRegionTable(ev.Pid, "exit", c)
+		}
+	default:
+		s.reportLines(ev, sc, shown, &update)
+	}
+}
 
+// reportLines writes an event in strace's syntax, with mmtrace's annotations.
+func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown bool, update *procmaps.Update) {
 	switch ev.Kind {
 	case ptrace.TaskStart:
 		s.lines.TaskStarted(ev.Tid)
@@ -166,6 +203,74 @@ func (s *traceSession) report(ev *ptrace.Event) {
 	}
 }
 
+// reportJSON writes an event as a JSON line (--json). A call is written when it ends, with
+// the arguments decoded at its entry (execve's, read before the exec replaced them).
+func (s *traceSession) reportJSON(ev *ptrace.Event, sc *decode.Syscall, shown bool, update *procmaps.Update) {
+	now := time.Since(s.started).Seconds()
+	switch ev.Kind {
+	case ptrace.SyscallEntry:
+		if shown {
+			s.pendingEntry[ev.Tid] = sc.AppendEntry(s.pendingEntry[ev.Tid][:0], &ev.Args, &ev.Task, &s.decode)
+			s.pendingSeq[ev.Tid] = s.calls
+		}
+		return
+	case ptrace.SyscallExit:
+		if !shown {
+			return
+		}
+		c := s.callEvent(ev, sc, now)
+		c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
+		c.Return = string(sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError))
+		c.Retval = ev.Ret
+		if ev.IsError {
+			c.Errno = decode.ErrnoName(uint64(-ev.Ret))
+		}
+		if update.Changed {
+			c.Before = report.Regions(update.Change.Before)
+			c.After = report.Regions(append(update.Change.Made, update.Change.Changed...))
+			c.Removed = report.Regions(update.Change.Removed)
+		}
+		s.json.Write(c)
+		return
+	}
+	e := report.TaskEvent{Time: now, Pid: ev.Pid, Tid: ev.Tid}
+	switch ev.Kind {
+	case ptrace.Signal:
+		e.Type, e.Signal = "signal", decode.SignalName(ev.Signal)
+		e.Info = string(decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo))
+	case ptrace.GroupStop:
+		e.Type, e.Signal = "stopped", decode.SignalName(ev.Signal)
+	case ptrace.Exec:
+		e.Type = "exec"
+	case ptrace.Detached:
+		e.Type = "detached"
+	case ptrace.Exited, ptrace.Killed:
+		if ev.InSyscall && shown {
+			c := s.callEvent(ev, sc, now)
+			c.Decoded, c.Return, c.Unfinished = string(s.pendingEntry[ev.Tid]), "?", true
+			s.json.Write(c)
+		}
+		delete(s.pendingEntry, ev.Tid)
+		delete(s.pendingSeq, ev.Tid)
+		if ev.Kind == ptrace.Exited {
+			status := ev.Status
+			e.Type, e.Status = "exited", &status
+		} else {
+			e.Type, e.Signal, e.Core = "killed", decode.SignalName(ev.Signal), ev.CoreDumped
+		}
+	default:
+		return
+	}
+	s.json.Write(e)
+}
+
+func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, now float64) *report.CallEvent {
+	return &report.CallEvent{
+		Type: "call", Seq: s.pendingSeq[ev.Tid], Time: now, Pid: ev.Pid, Tid: ev.Tid,
+		Syscall: sc.Name, Args: report.RawArgs(&ev.Args),
+	}
+}
+
 // snapshot counts how the model agreed with the kernel and, with --regions, prints the
 // process's regions with what made each.
 func (s *traceSession) snapshot(pid int, when string, c *procmaps.Comparison) {
@@ -175,6 +280,9 @@ func (s *traceSession) snapshot(pid int, when string, c *procmaps.Comparison) {
 	a.grown += len(c.Grown)
 	a.unseen += len(c.Unseen)
 	a.stale += len(c.Stale)
+	if s.summary != nil && when == "exit" {
+		s.summary.Ended(pid, c.Kernel)
+	}
 	if !s.regionTables {
 		return
 	}
@@ -219,11 +327,11 @@ func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {
 // idle flushes the output before the tracer waits, at most every flushInterval, so that a
 // file gets large writes and a pipe still sees progress.
 func (s *traceSession) idle() {
-	if s.lines.Buffered() == 0 {
+	if s.output.Buffered() == 0 {
 		return
 	}
 	if now := time.Now(); now.Sub(s.lastFlush) >= flushInterval {
-		s.lines.Flush()
+		s.output.Flush()
 		s.lastFlush = now
 	}
 }
@@ -235,4 +343,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// finish writes what waits for the end: the summary.
+func (s *traceSession) finish() {
+	s.output.Flush()
+	if s.summary != nil {
+		w := s.lines.Block()
+		if err := s.summary.Write(w, s.summaryBytes); err != nil {
+			fmt.Fprintf(w, "mmtrace: summary: %v\n", err)
+		}
+		s.lines.Flush()
+	}
 }

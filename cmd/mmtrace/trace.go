@@ -33,6 +33,10 @@ type traceFlags struct {
 	duration    time.Duration
 	straceOnly  bool
 	regions     bool
+	summaryOnly bool
+	summary     bool
+	json        bool
+	bytes       bool
 }
 
 func newTraceCmd() *cobra.Command {
@@ -88,6 +92,10 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.IntVarP(&f.column, "columns", "a", report.DefaultColumn, "align return values at `COLUMN`")
 	fl.BoolVar(&f.straceOnly, "strace-only", false, "print strace's lines alone, without what each call did to the address space")
 	fl.BoolVar(&f.regions, "regions", false, "print each process's regions, with the call that made each, at its exit and execve")
+	fl.BoolVarP(&f.summaryOnly, "summary-only", "c", false, "print only a summary at the end: calls and errors, memory mapped, unmapped, peak and left at exit, by kind")
+	fl.BoolVarP(&f.summary, "summary", "C", false, "print the summary after the trace")
+	fl.BoolVar(&f.json, "json", false, "write one JSON object per event, per line, instead of strace's lines")
+	fl.BoolVar(&f.bytes, "bytes", false, "exact byte counts in tables instead of 4.0K")
 }
 
 func runTrace(f *traceFlags, args []string) error {
@@ -116,7 +124,7 @@ func runTrace(f *traceFlags, args []string) error {
 		Idle:      s.idle,
 	}, s.handle)
 	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ()})
-	s.lines.Flush()
+	s.finish()
 	if err != nil {
 		return err
 	}
@@ -144,6 +152,9 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	if f.straceOnly && f.regions {
 		return nil, &exitError{code: 2, err: fmt.Errorf("--regions needs the address-space model, which --strace-only turns off")}
 	}
+	if f.json && (f.summaryOnly || f.regions) {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--json writes events only: it goes with neither -c nor --regions")}
+	}
 	s := &traceSession{
 		set:          set,
 		decode:       decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
@@ -164,6 +175,17 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 		out, prefix = file, report.PrefixPid
 	}
 	s.lines = report.NewStrace(out, prefix, f.column)
+	s.output = s.lines
+	if f.json {
+		s.json = report.NewTraceJSON(out)
+		s.output = s.json
+		s.pendingEntry, s.pendingSeq = map[int][]byte{}, map[int]uint64{}
+	}
+	if f.summary || f.summaryOnly {
+		s.summary = report.NewTraceSummary()
+		s.summaryOnly = f.summaryOnly
+		s.summaryBytes = f.bytes
+	}
 	s.terminal = isTerminal(out)
 	return s, nil
 }
