@@ -30,10 +30,14 @@ func (s *Strace) Annotate(tid int, ch *procmaps.Change) {
 }
 
 func (s *Strace) region(tid int, verb string, r *procmaps.Region) {
-	s.begin(tid)
+	s.beginUntimed(tid)
 	s.line = append(s.line, AnnotationMark...)
 	s.line = append(s.line, verb...)
-	s.line = AppendRegion(s.line, r)
+	if s.opts.Colour {
+		s.line = appendRegionColour(s.line, r)
+	} else {
+		s.line = AppendRegion(s.line, r)
+	}
 	s.line = append(s.line, '\n')
 	s.out.Write(s.line)
 }
@@ -60,6 +64,39 @@ func AppendRegion(b []byte, r *procmaps.Region) []byte {
 		b = append(b, name...)
 	}
 	return b
+}
+
+// kindColours are the ANSI colours of the four kinds; heap and stack, anonymous private
+// memory that matters most, get their own.
+var kindColours = [...]string{
+	procmaps.FileShared:  "\x1b[34m",
+	procmaps.FilePrivate: "\x1b[36m",
+	procmaps.AnonShared:  "\x1b[35m",
+	procmaps.AnonPrivate: "\x1b[32m",
+}
+
+const roleColour = "\x1b[33m"
+
+// appendRegionColour is AppendRegion with the kind (and heap or stack) in colour.
+func appendRegionColour(b []byte, r *procmaps.Region) []byte {
+	plain := AppendRegion(nil, r)
+	kind := r.Kind.String()
+	colour := kindColours[r.Kind]
+	if r.Role == procmaps.RoleHeap || r.Role == procmaps.RoleStack {
+		colour = roleColour
+	}
+	// The kind is the fourth field: after the range, the permissions and the size.
+	at := 0
+	for fields := 0; fields < 3 && at < len(plain); at++ {
+		if plain[at] == ' ' {
+			fields++
+		}
+	}
+	b = append(b, plain[:at]...)
+	b = append(b, colour...)
+	b = append(b, kind...)
+	b = append(b, colourReset...)
+	return append(b, plain[at+len(kind):]...)
 }
 
 // Block ends any open line and returns the output, for a block of text of its own (a region

@@ -136,3 +136,34 @@ func TestRegionColumnWidths(t *testing.T) {
 		}
 	}
 }
+
+// A table big enough to be formatted in two halves still matches tablewriter's.
+func TestAlignedMatchesTablewriterBig(t *testing.T) {
+	base := readMapsFixture(t, "tricky.smaps")
+	var rs []procmaps.Region
+	for k := uint64(0); len(rs) < 9000; k++ {
+		for _, r := range base[:len(base)-1] { // not [vsyscall], which ends the address space
+			r.Start += k << 44
+			r.End += k << 44
+			rs = append(rs, r)
+		}
+	}
+	cols := regionTableColumns(true)
+	o := MapsOptions{}
+	var a, b bytes.Buffer
+	if err := writeTablewriter(&a, cols, rs, &o); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAligned(&b, cols, rs, &o); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		al, bl := strings.Split(a.String(), "\n"), strings.Split(b.String(), "\n")
+		for i := range min(len(al), len(bl)) {
+			if al[i] != bl[i] {
+				t.Fatalf("line %d differs:\ntablewriter %q\naligned     %q", i, al[i], bl[i])
+			}
+		}
+		t.Fatalf("%d lines from tablewriter, %d aligned", len(al), len(bl))
+	}
+}

@@ -2,8 +2,10 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"strconv"
+	"time"
 )
 
 // Prefix says how a line names its task, following strace -f.
@@ -22,6 +24,27 @@ const (
 // DefaultColumn is where strace aligns " = " (its -a option).
 const DefaultColumn = 40
 
+// Timestamps says how a line starts with the time of its event, after the task's prefix.
+type Timestamps uint8
+
+const (
+	NoTimestamps Timestamps = iota
+	Seconds                 // -t: "19:03:08 "
+	Microseconds            // -tt: "19:03:08.821225 "
+	Epoch                   // -ttt: "1795460588.830333 "
+	Relative                // -r: "     0.003246 ", since the previous line
+)
+
+// StraceOptions are strace's output options.
+type StraceOptions struct {
+	Prefix     Prefix
+	Column     int        // -a; 0 means DefaultColumn
+	Timestamps Timestamps // -t, -tt, -ttt, -r
+	CallTimes  bool       // -T: " <0.000013>", the time spent in each call
+	QuietExits bool       // -qq: no "+++ exited with N +++" lines (deaths by signal stay)
+	Colour     bool       // errors and kinds in colour, for a terminal
+}
+
 // Strace writes events in strace's line syntax. A call's entry is written when it happens and
 // its line left open; when another task's line must be written first, the open line is ended
 // with " <unfinished ...>" and the call's exit later starts a "<... NAME resumed>" line, as
@@ -30,6 +53,11 @@ type Strace struct {
 	out    *bufio.Writer
 	prefix Prefix
 	column int
+	opts   StraceOptions
+
+	now       time.Time         // the time of the event being written (SetClock)
+	last      time.Time         // the time of the previous line, for Relative
+	entryTime map[int]time.Time // when each task's open call began, for CallTimes
 
 	tasks   int // tasks traced now, for PrefixBracket
 	openTid int // the task whose call's line is open, 0 if none
@@ -37,18 +65,28 @@ type Strace struct {
 	line    []byte
 }
 
-// NewStrace returns a writer of strace lines to w. column is strace's -a (0 means 40).
-func NewStrace(w io.Writer, prefix Prefix, column int) *Strace {
-	if column <= 0 {
-		column = DefaultColumn
+// NewStrace returns a writer of strace lines to w.
+func NewStrace(w io.Writer, o StraceOptions) *Strace {
+	if o.Column <= 0 {
+		o.Column = DefaultColumn
 	}
 	return &Strace{
-		out:    bufio.NewWriterSize(w, 64<<10),
-		prefix: prefix,
-		column: column,
-		line:   make([]byte, 0, 512),
+		out:       bufio.NewWriterSize(w, 64<<10),
+		prefix:    o.Prefix,
+		column:    o.Column,
+		opts:      o,
+		line:      make([]byte, 0, 512),
+		entryTime: map[int]time.Time{},
 	}
 }
+
+// WantsClock tells whether lines show times, so that the caller needs to SetClock.
+func (s *Strace) WantsClock() bool {
+	return s.opts.Timestamps != NoTimestamps || s.opts.CallTimes
+}
+
+// SetClock sets the time of the event about to be written.
+func (s *Strace) SetClock(now time.Time) { s.now = now }
 
 // TaskStarted counts a new task, which decides whether PrefixBracket names tasks.
 func (s *Strace) TaskStarted(tid int) { s.tasks++ }
@@ -61,6 +99,9 @@ func (s *Strace) Entry(tid int, name string, args []byte) {
 	s.line = append(s.line, args...)
 	s.out.Write(s.line)
 	s.openTid, s.openCol = tid, len(s.line)
+	if s.opts.CallTimes {
+		s.entryTime[tid] = s.now
+	}
 }
 
 // Exit ends a call: the arguments known only at exit, ")", the alignment and " = RET".
@@ -83,9 +124,76 @@ func (s *Strace) Exit(tid int, name string, args, ret []byte) {
 		s.line = append(s.line, ' ')
 	}
 	s.line = append(s.line, "= "...)
-	s.line = append(s.line, ret...)
+	failed := bytes.HasPrefix(ret, []byte("-1 ")) || bytes.HasPrefix(ret, []byte("? "))
+	if failed && s.opts.Colour {
+		s.line = append(s.line, colourError...)
+		s.line = append(s.line, ret...)
+		s.line = append(s.line, colourReset...)
+	} else {
+		s.line = append(s.line, ret...)
+	}
+	if start, ok := s.entryTime[tid]; ok && s.opts.CallTimes {
+		delete(s.entryTime, tid)
+		if !(len(ret) == 1 && ret[0] == '?') {
+			s.line = append(s.line, " <"...)
+			s.line = appendSeconds(s.line, s.now.Sub(start), 0)
+			s.line = append(s.line, '>')
+		}
+	}
 	s.line = append(s.line, '\n')
 	s.out.Write(s.line)
+}
+
+const (
+	colourError = "\x1b[31m"
+	colourReset = "\x1b[0m"
+)
+
+// appendSeconds appends d as strace's "%Nld.%06ld": seconds padded to width, microseconds.
+func appendSeconds(b []byte, d time.Duration, width int) []byte {
+	if d < 0 {
+		d = 0
+	}
+	us := d.Microseconds()
+	sec := strconv.AppendInt(nil, us/1e6, 10)
+	for i := len(sec); i < width; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, sec...)
+	b = append(b, '.')
+	frac := strconv.AppendInt(nil, us%1e6, 10)
+	for i := len(frac); i < 6; i++ {
+		b = append(b, '0')
+	}
+	return append(b, frac...)
+}
+
+// appendTimestamp appends the time of the line being begun, as -t, -tt, -ttt or -r show it.
+func (s *Strace) appendTimestamp(b []byte) []byte {
+	switch s.opts.Timestamps {
+	case Seconds:
+		b = s.now.AppendFormat(b, "15:04:05")
+	case Microseconds:
+		b = s.now.AppendFormat(b, "15:04:05.000000")
+	case Epoch:
+		b = strconv.AppendInt(b, s.now.Unix(), 10)
+		b = append(b, '.')
+		frac := strconv.AppendInt(nil, int64(s.now.Nanosecond()/1000), 10)
+		for i := len(frac); i < 6; i++ {
+			b = append(b, '0')
+		}
+		b = append(b, frac...)
+	case Relative:
+		var d time.Duration
+		if !s.last.IsZero() {
+			d = s.now.Sub(s.last)
+		}
+		s.last = s.now
+		b = appendSeconds(b, d, 6)
+	default:
+		return b
+	}
+	return append(b, ' ')
 }
 
 // Signal writes "--- SIGNAL {siginfo} ---"; info is decode's text of the signal.
@@ -100,6 +208,10 @@ func (s *Strace) Stopped(tid int, sig string) {
 
 // Exited writes "+++ exited with N +++" and stops counting the task.
 func (s *Strace) Exited(tid int, code int) {
+	if s.opts.QuietExits {
+		s.taskEnded(tid)
+		return
+	}
 	var b [20]byte
 	s.whole(tid, "+++ exited with ", strconv.AppendInt(b[:0], int64(code), 10), " +++")
 	s.taskEnded(tid)
@@ -161,8 +273,17 @@ func (s *Strace) whole(tid int, head string, body []byte, tail string) {
 	s.out.Write(s.line)
 }
 
-// begin ends an open line as unfinished and starts s.line with tid's prefix.
+// begin ends an open line as unfinished and starts s.line with tid's prefix and the time.
 func (s *Strace) begin(tid int) {
+	s.beginUntimed(tid)
+	if s.opts.Timestamps != NoTimestamps {
+		s.line = s.appendTimestamp(s.line)
+	}
+}
+
+// beginUntimed is begin without the time, for mmtrace's lines under a call, which belong to
+// the call's moment.
+func (s *Strace) beginUntimed(tid int) {
 	if s.openTid != 0 {
 		s.out.WriteString(" <unfinished ...>\n")
 		s.openTid = 0

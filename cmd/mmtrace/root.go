@@ -18,5 +18,7 @@ func newRootCmd() *cobra.Command {
 	})
 	root.AddCommand(newTraceCmd(), newAttachCmd())
 	root.AddCommand(newMapsCmd())
+	root.AddCommand(newCompletionCmd(), newManCmd())
+	setVersion(root)
 	return root
 }

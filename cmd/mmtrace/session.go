@@ -45,6 +45,14 @@ type traceSession struct {
 	json         *report.TraceJSON
 	pendingEntry map[int][]byte
 	pendingSeq   map[int]uint64
+	pendingTime  map[int]time.Time
+
+	// perTask holds the files of -ff; nil otherwise.
+	perTask *taskFiles
+	// quiet (-q): no messages about attaching and detaching.
+	quiet bool
+	// failedOnly (-Z) and succeedOnly (-z) print only the calls that failed, or succeeded.
+	failedOnly, succeedOnly bool
 
 	output    outputBuffer // lines or json: what idle flushes
 	lastFlush time.Time
@@ -153,53 +161,108 @@ func (s *traceSession) report(ev *ptrace.Event) {
 
 // reportLines writes an event in strace's syntax, with mmtrace's annotations.
 func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown bool, update *procmaps.Update) {
+	if ev.Kind == ptrace.TaskStart && s.perTask != nil {
+		s.perTask.open(ev.Tid)
+	}
+	lines := s.linesOf(ev.Tid)
+	if lines == nil {
+		return // its -ff file could not be opened; said once at the end
+	}
+	now := time.Time{}
+	if lines.WantsClock() || s.pendingTime != nil {
+		now = time.Now()
+		lines.SetClock(now)
+	}
 	switch ev.Kind {
 	case ptrace.TaskStart:
-		s.lines.TaskStarted(ev.Tid)
-		if s.announceAttach && ev.Tid == ev.Pid {
+		lines.TaskStarted(ev.Tid)
+		if s.announceAttach && !s.quiet && ev.Tid == ev.Pid {
 			fmt.Fprintf(os.Stderr, "mmtrace: Process %d attached\n", ev.Pid)
 		}
 	case ptrace.SyscallEntry:
-		if shown {
-			s.args = sc.AppendEntry(s.args[:0], &ev.Args, &ev.Task, &s.decode)
-			s.lines.Entry(ev.Tid, sc.Name, s.args)
+		if !shown {
+			break
 		}
+		if s.pendingEntry != nil {
+			// -Z, -z: whether the call is printed is known only at its end.
+			s.pendingEntry[ev.Tid] = sc.AppendEntry(s.pendingEntry[ev.Tid][:0], &ev.Args, &ev.Task, &s.decode)
+			s.pendingTime[ev.Tid] = now
+			break
+		}
+		s.args = sc.AppendEntry(s.args[:0], &ev.Args, &ev.Task, &s.decode)
+		lines.Entry(ev.Tid, sc.Name, s.args)
 	case ptrace.SyscallExit:
-		if shown {
-			s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
-			s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
-			s.lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
-			if update.Changed {
-				s.lines.Annotate(ev.Tid, &update.Change)
+		if !shown {
+			break
+		}
+		if s.pendingEntry != nil {
+			if ev.IsError != s.failedOnly {
+				break
 			}
+			lines.SetClock(s.pendingTime[ev.Tid])
+			lines.Entry(ev.Tid, sc.Name, s.pendingEntry[ev.Tid])
+			lines.SetClock(now)
+		}
+		s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
+		s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
+		lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
+		if update.Changed {
+			lines.Annotate(ev.Tid, &update.Change)
 		}
 	case ptrace.Signal:
 		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
-		s.lines.Signal(ev.Tid, s.args)
+		lines.Signal(ev.Tid, s.args)
 	case ptrace.GroupStop:
-		s.lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
+		lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
 	case ptrace.Exec:
 		if ev.FormerTid != ev.Tid {
-			s.lines.Superseded(ev.Tid, ev.FormerTid)
+			lines.Superseded(ev.Tid, ev.FormerTid)
+			if s.perTask != nil {
+				s.perTask.rename(ev.FormerTid, ev.Tid)
+			}
 		}
 	case ptrace.Detached:
-		s.lines.Detached(ev.Tid)
-		if ev.Tid == ev.Pid {
+		lines.Detached(ev.Tid)
+		if ev.Tid == ev.Pid && !s.quiet {
 			fmt.Fprintf(os.Stderr, "mmtrace: Process %d detached\n", ev.Pid)
 		}
+		s.endTask(ev.Tid)
 	case ptrace.Exited, ptrace.Killed:
-		if ev.InSyscall && shown {
-			s.lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
+		// A call that never returned: unless -Z or -z hid its entry (it neither failed nor
+		// succeeded), its line ends with "= ?".
+		if ev.InSyscall && shown && s.pendingEntry == nil {
+			lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
 		}
 		if ev.Kind == ptrace.Exited {
-			s.lines.Exited(ev.Tid, ev.Status)
+			lines.Exited(ev.Tid, ev.Status)
 		} else {
-			s.lines.Killed(ev.Tid, decode.SignalName(ev.Signal), ev.CoreDumped)
+			lines.Killed(ev.Tid, decode.SignalName(ev.Signal), ev.CoreDumped)
 		}
 		if c := s.exitTables[ev.Tid]; c != nil {
 			delete(s.exitTables, ev.Tid)
 			s.writeRegionTable(ev.Tid, "exit", c)
 		}
+		s.endTask(ev.Tid)
+	}
+}
+
+// linesOf is where a task's lines go: the one output, or its own file with -ff.
+func (s *traceSession) linesOf(tid int) *report.Strace {
+	if s.perTask != nil {
+		return s.perTask.lines(tid)
+	}
+	return s.lines
+}
+
+// endTask forgets what was kept for a task that is gone.
+func (s *traceSession) endTask(tid int) {
+	if s.pendingEntry != nil {
+		delete(s.pendingEntry, tid)
+		delete(s.pendingSeq, tid)
+		delete(s.pendingTime, tid)
+	}
+	if s.perTask != nil {
+		s.perTask.close(tid)
 	}
 }
 
@@ -298,7 +361,11 @@ func (s *traceSession) snapshot(pid int, when string, c *procmaps.Comparison) {
 
 // writeRegionTable prints a process's regions as the kernel showed them, with what made each.
 func (s *traceSession) writeRegionTable(pid int, when string, c *procmaps.Comparison) {
-	w := s.lines.Block()
+	lines := s.linesOf(pid)
+	if lines == nil {
+		return
+	}
+	w := lines.Block()
 	fmt.Fprintf(w, "\nmmtrace: regions of process %d at %s: %d, the model had %d as traced", pid, when, len(c.Kernel), c.Agreed)
 	if len(c.Grown) > 0 {
 		fmt.Fprintf(w, ", %d stacks grown by the kernel", len(c.Grown))
@@ -348,6 +415,12 @@ func isTerminal(w io.Writer) bool {
 // finish writes what waits for the end: the summary.
 func (s *traceSession) finish() {
 	s.output.Flush()
+	if s.perTask != nil {
+		s.perTask.closeAll()
+		if s.perTask.err != nil {
+			fmt.Fprintf(os.Stderr, "mmtrace: %v\n", s.perTask.err)
+		}
+	}
 	if s.summary != nil {
 		w := s.lines.Block()
 		if err := s.summary.Write(w, s.summaryBytes); err != nil {

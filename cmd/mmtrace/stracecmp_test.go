@@ -31,6 +31,9 @@ var (
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+, si_stime=\d+`)
 	pidFields   = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
 	addresses   = regexp.MustCompile(`0x[0-9a-f]{5,}`)
+	// Times differ between any two runs: -t, -tt, -ttt and -r at the start, -T at the end.
+	timestamp = regexp.MustCompile(`^(?:\d\d:\d\d:\d\d(?:\.\d{6})?|\d{10}\.\d{6}| *\d+\.\d{6}) `)
+	callTime  = regexp.MustCompile(` <\d+\.\d{6}>$`)
 	// A thread's tid as clone3 wrote it for the parent: a thread that has already exited
 	// (CLONE_CHILD_CLEARTID on the same word) leaves 0 there, so it depends on timing.
 	settid = regexp.MustCompile(`=> \{parent_tid=\[[^]]*\]\}`)
@@ -56,6 +59,9 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		}
 		pid, _ := strconv.Atoi(m[1])
 		body := m[2]
+		if ts := timestamp.FindString(body); ts != "" {
+			body = body[len(ts):]
+		}
 		if strings.HasPrefix(body, strings.TrimLeft(report.AnnotationMark, " ")) {
 			continue // mmtrace's own lines, under the call they annotate
 		}
@@ -77,6 +83,9 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 			body = head + r[1]
 		}
 		body = alignment.ReplaceAllString(body, ") =$1")
+		if ct := callTime.FindString(body); ct != "" {
+			body = strings.TrimSuffix(body, ct) + " <T>"
+		}
 		lines = append(lines, line{pid, body})
 	}
 	// A call cut and never resumed (its task vanished in another thread's execve) stays.

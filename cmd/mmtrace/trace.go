@@ -37,6 +37,15 @@ type traceFlags struct {
 	summary     bool
 	json        bool
 	bytes       bool
+
+	follow         int // -f (always on), -ff (one file per task)
+	timestampLevel int // -t, -tt, -ttt
+	relative       bool
+	callTimes      bool
+	quiet          int // -q, -qq
+	failedOnly     bool
+	successfulOnly bool
+	colour         colourMode
 }
 
 func newTraceCmd() *cobra.Command {
@@ -96,6 +105,14 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&f.summary, "summary", "C", false, "print the summary after the trace")
 	fl.BoolVar(&f.json, "json", false, "write one JSON object per event, per line, instead of strace's lines")
 	fl.BoolVar(&f.bytes, "bytes", false, "exact byte counts in tables instead of 4.0K")
+	fl.CountVarP(&f.follow, "follow-forks", "f", "follow forks (always on); -ff with -o NAME: one file per task, NAME.TID")
+	fl.CountVarP(&f.timestampLevel, "absolute-timestamps", "t", "start lines with the time of day; -tt with microseconds; -ttt as seconds since the epoch")
+	fl.BoolVarP(&f.relative, "relative-timestamps", "r", false, "start lines with the time since the previous line")
+	fl.BoolVarP(&f.callTimes, "syscall-times", "T", false, "end lines with the time spent in the call: <0.000013>")
+	fl.CountVarP(&f.quiet, "quiet", "q", "no messages about attaching and detaching; -qq: no exit status lines either")
+	fl.BoolVarP(&f.failedOnly, "failed-only", "Z", false, "print only calls that failed")
+	fl.BoolVarP(&f.successfulOnly, "successful-only", "z", false, "print only calls that succeeded")
+	fl.Var(&f.colour, "color", "colour errors and kinds: `auto` (on a terminal, unless NO_COLOR is set), always, never")
 }
 
 func runTrace(f *traceFlags, args []string) error {
@@ -143,51 +160,101 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
-	if f.stringLimit < 0 {
-		return nil, &exitError{code: 2, err: fmt.Errorf("-s %d: the string limit must not be negative", f.stringLimit)}
-	}
-	if f.column < 0 {
-		return nil, &exitError{code: 2, err: fmt.Errorf("-a %d: the column must not be negative", f.column)}
-	}
-	if f.straceOnly && f.regions {
-		return nil, &exitError{code: 2, err: fmt.Errorf("--regions needs the address-space model, which --strace-only turns off")}
-	}
-	if f.json && (f.summaryOnly || f.regions) {
-		return nil, &exitError{code: 2, err: fmt.Errorf("--json writes events only: it goes with neither -c nor --regions")}
+	if err := f.check(); err != nil {
+		return nil, &exitError{code: 2, err: err}
 	}
 	s := &traceSession{
 		set:          set,
 		decode:       decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
 		regionTables: f.regions,
 		started:      time.Now(),
+		quiet:        f.quiet > 0,
+		failedOnly:   f.failedOnly,
+		succeedOnly:  f.successfulOnly,
 	}
 	if !f.straceOnly {
 		s.model = procmaps.NewTracker()
 	}
 	var out io.Writer = os.Stderr
-	prefix := report.PrefixBracket
-	if f.output != "" {
+	opts := report.StraceOptions{
+		Prefix:     report.PrefixBracket,
+		Column:     f.column,
+		Timestamps: f.timestamps(),
+		CallTimes:  f.callTimes,
+		QuietExits: f.quiet > 1,
+	}
+	switch {
+	case f.output != "" && f.follow > 1:
+		// -ff: one file per task, NAME.TID, its lines without a prefix.
+		opts.Prefix = report.PrefixNone
+		s.perTask = &taskFiles{base: f.output, opts: opts, files: map[int]*taskFile{}}
+	case f.output != "":
 		file, err := os.Create(f.output)
 		if err != nil {
 			return nil, fmt.Errorf("open output: %w", err)
 		}
 		s.file = file
-		out, prefix = file, report.PrefixPid
+		out, opts.Prefix = file, report.PrefixPid
 	}
-	s.lines = report.NewStrace(out, prefix, f.column)
+	s.terminal = isTerminal(out)
+	opts.Colour = f.colour.enabled(s.terminal)
+	s.lines = report.NewStrace(out, opts)
 	s.output = s.lines
+	if s.perTask != nil {
+		s.output = s.perTask
+	}
 	if f.json {
 		s.json = report.NewTraceJSON(out)
 		s.output = s.json
-		s.pendingEntry, s.pendingSeq = map[int][]byte{}, map[int]uint64{}
+	}
+	if f.json || f.failedOnly || f.successfulOnly {
+		s.pendingEntry, s.pendingSeq, s.pendingTime = map[int][]byte{}, map[int]uint64{}, map[int]time.Time{}
 	}
 	if f.summary || f.summaryOnly {
 		s.summary = report.NewTraceSummary()
 		s.summaryOnly = f.summaryOnly
 		s.summaryBytes = f.bytes
 	}
-	s.terminal = isTerminal(out)
 	return s, nil
+}
+
+// check refuses options that contradict each other or make no sense.
+func (f *traceFlags) check() error {
+	switch {
+	case f.stringLimit < 0:
+		return fmt.Errorf("-s %d: the string limit must not be negative", f.stringLimit)
+	case f.column < 0:
+		return fmt.Errorf("-a %d: the column must not be negative", f.column)
+	case f.straceOnly && f.regions:
+		return errors.New("--regions needs the address-space model, which --strace-only turns off")
+	case f.json && (f.summaryOnly || f.regions || f.follow > 1):
+		return errors.New("--json writes events only: it goes with neither -c, --regions nor -ff")
+	case f.failedOnly && f.successfulOnly:
+		return errors.New("-Z (failed calls only) and -z (successful calls only) exclude each other")
+	case f.follow > 1 && f.output == "":
+		return errors.New("-ff writes one file per process and needs -o NAME")
+	case f.follow > 2:
+		return errors.New("-f: give -f or -ff")
+	case f.timestampLevel > 3:
+		return errors.New("-t: give -t, -tt or -ttt")
+	case f.timestampLevel > 0 && f.relative:
+		return errors.New("-r and -t exclude each other: give one kind of timestamp")
+	}
+	return f.colour.check()
+}
+
+func (f *traceFlags) timestamps() report.Timestamps {
+	switch {
+	case f.relative:
+		return report.Relative
+	case f.timestampLevel == 1:
+		return report.Seconds
+	case f.timestampLevel == 2:
+		return report.Microseconds
+	case f.timestampLevel == 3:
+		return report.Epoch
+	}
+	return report.NoTimestamps
 }
 
 // traceSet parses every -e option. Only the trace qualifier exists in mmtrace; a bare list

@@ -19,6 +19,8 @@ type straceCase struct {
 	set  string   // -e trace=; "" for the default set
 	// cflags for cc: -m32 builds an i386 program, whose calls come from another table.
 	cflags []string
+	// flags given to both strace and mmtrace (timestamps, -q, -Z, ...).
+	flags []string
 	// threads make the layout vary between runs: compare with addresses masked.
 	maskAddresses bool
 }
@@ -44,6 +46,16 @@ var straceCases = []straceCase{
 	{name: "i386_vfork_exec", prog: "trace/vfork_exec.c", cflags: []string{"-m32"}},
 	{name: "i386_thread", prog: "trace/thread.c", cflags: []string{"-m32"}, maskAddresses: true},
 	{name: "i386_signals", prog: "trace/signals.c", cflags: []string{"-m32"}},
+	{name: "timestamps_tt_T", prog: "trace/kinds.c", flags: []string{"-tt", "-T"}},
+	{name: "timestamps_t", prog: "trace/remap.c", flags: []string{"-t"}},
+	{name: "timestamps_ttt", prog: "trace/remap.c", flags: []string{"-ttt"}},
+	{name: "relative", prog: "trace/kinds.c", flags: []string{"-r"}},
+	{name: "failed_only", prog: "trace/fail.c", flags: []string{"-Z"}},
+	{name: "successful_only", prog: "trace/fail.c", flags: []string{"-z"}},
+	{name: "quiet_exits", prog: "trace/signals.c", flags: []string{"-qq"}},
+	{name: "strings", prog: "trace/vfork_exec.c", flags: []string{"-s", "4"}},
+	{name: "fds", prog: "trace/kinds.c", flags: []string{"-y"}},
+	{name: "columns", prog: "trace/remap.c", flags: []string{"-a", "60"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
 }
@@ -70,9 +82,11 @@ func TestTraceMatchesStrace(t *testing.T) {
 				straceOut := filepath.Join(dir, "strace.out")
 				mmtraceOut := filepath.Join(dir, "mmtrace.out")
 				// setarch -R turns address randomization off, so two runs map the same addresses.
-				want := runCmd(t, dir, setarch, append([]string{"-R", strace, "-f", "-o", straceOut, "-e", "trace=" + set, prog}, tc.args...)...)
+				straceArgs := append([]string{"-R", strace, "-f", "-o", straceOut, "-e", "trace=" + set}, tc.flags...)
+				want := runCmd(t, dir, setarch, append(append(straceArgs, prog), tc.args...)...)
 				args := append([]string{"-R", mmtraceBin, "trace"}, mode...)
-				args = append(args, "-o", mmtraceOut, "-e", "trace="+set, "--", prog)
+				args = append(args, "-o", mmtraceOut, "-e", "trace="+set)
+				args = append(append(args, tc.flags...), "--", prog)
 				got := runCmd(t, dir, setarch, append(args, tc.args...)...)
 				if got.code != want.code {
 					t.Errorf("mmtrace exited %d, strace %d; mmtrace's stderr:\n%s", got.code, want.code, got.stderr)
@@ -91,7 +105,7 @@ func TestTraceMatchesStrace(t *testing.T) {
 				if d := diffTraces(parseTrace(t, string(wantText), tc.maskAddresses), parseTrace(t, string(gotText), tc.maskAddresses)); d != "" {
 					t.Errorf("mmtrace's trace differs from strace's:\n%s", d)
 				}
-				if tc.set == "" && !strings.Contains(string(gotText), "execve(") {
+				if tc.set == "" && len(tc.flags) == 0 && !strings.Contains(string(gotText), "execve(") {
 					t.Errorf("mmtrace's trace has no execve line:\n%s", gotText)
 				}
 				tasksGone(t, string(gotText))
