@@ -95,8 +95,15 @@ type result struct {
 // runCmd runs a program in dir and returns its output and exit status (-1 for no exit status).
 func runCmd(t testing.TB, dir string, name string, args ...string) result {
 	t.Helper()
+	return runCmdEnv(t, dir, nil, name, args...)
+}
+
+// runCmdEnv is runCmd with variables added to the environment.
+func runCmdEnv(t testing.TB, dir string, env []string, name string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
