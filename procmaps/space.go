@@ -102,12 +102,7 @@ func (s *Space) cut(start, end uint64) Regions {
 	if start >= end {
 		return nil
 	}
-	i, _ := slices.BinarySearchFunc(s.regions, start, func(r Region, a uint64) int {
-		if r.End <= a {
-			return -1
-		}
-		return 1
-	})
+	i := s.firstEndingAfter(start)
 	j := i
 	var removed, kept Regions
 	for ; j < len(s.regions) && s.regions[j].Start < end; j++ {
@@ -153,13 +148,22 @@ func (s *Space) insert(r Region) {
 // overlapping returns the model's regions that overlap [start, end), clipped to it.
 func (s *Space) overlapping(start, end uint64) Regions {
 	var out Regions
-	for i := range s.regions {
+	for i := s.firstEndingAfter(start); i < len(s.regions) && s.regions[i].Start < end; i++ {
 		r := &s.regions[i]
-		if r.End > start && r.Start < end {
-			out = append(out, r.slice(max(r.Start, start), min(r.End, end)))
-		}
+		out = append(out, r.slice(max(r.Start, start), min(r.End, end)))
 	}
 	return out
+}
+
+// firstEndingAfter is the index of the first region that ends after addr.
+func (s *Space) firstEndingAfter(addr uint64) int {
+	i, _ := slices.BinarySearchFunc(s.regions, addr, func(r Region, a uint64) int {
+		if r.End <= a {
+			return -1
+		}
+		return 1
+	})
+	return i
 }
 
 // reconcile replaces what the model has where the kernel shows actual (sorted, contiguous

@@ -22,6 +22,7 @@ import (
 func (t *Tracer) Attach(pids []int) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer defaultSigchld()()
 	t.opts.Seccomp = false
 
 	w, err := startWaker()

@@ -92,6 +92,7 @@ func (t *Tracer) isTraced(arch uint32, nr uint64) bool {
 func (t *Tracer) Run(cmd Command) (ExitStatus, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer defaultSigchld()()
 
 	pid, err := t.start(cmd)
 	if err != nil {
@@ -127,7 +128,7 @@ func (t *Tracer) loop() error {
 			return fmt.Errorf("wait for tracees: %w", err)
 		}
 		t.waited = append(t.waited[:0], waitResult{tid, ws})
-		for {
+		for len(t.tasks) > 1 {
 			tid, err := unix.Wait4(-1, &ws, unix.WALL|unix.WNOHANG, nil)
 			if err != nil || tid <= 0 {
 				break
