@@ -200,8 +200,9 @@ func explainSeizeError(pid int, err error) error {
 func (t *Tracer) detachAll() {
 	t.detaching = true
 	for _, tk := range t.tasks {
-		if tk.listening && detach(tk.tid, 0) == nil {
-			// Group-stopped, not running: detached at once, it stays stopped as it was.
+		if (tk.listening || tk.held) && detach(tk.tid, 0) == nil {
+			// Not running (group-stopped, or held in its first stop): detached at once, it
+			// stays as it was.
 			delete(t.tasks, tk.tid)
 			continue
 		}

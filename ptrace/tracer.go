@@ -46,7 +46,7 @@ type Tracer struct {
 
 	// announced are children that a fork, vfork or clone event named and that have not yet
 	// reported their first stop: the tracer must wait for them too.
-	announced map[int]bool
+	announced map[int]announcement
 
 	stopping  atomic.Bool // Stop was called
 	detaching bool        // detachAll has asked every task to stop
@@ -60,7 +60,7 @@ type waitResult struct {
 
 // New returns a Tracer that reports to h.
 func New(opts Options, h Handler) *Tracer {
-	t := &Tracer{opts: opts, handler: h, traced: map[uint32][]bool{}, tasks: map[int]*task{}, announced: map[int]bool{}}
+	t := &Tracer{opts: opts, handler: h, traced: map[uint32][]bool{}, tasks: map[int]*task{}, announced: map[int]announcement{}}
 	for arch, nrs := range opts.Syscalls {
 		var max uint64
 		for _, nr := range nrs {
@@ -162,8 +162,15 @@ func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
 		return
 	}
 	if tk == nil {
+		a, ok := t.announced[tid]
 		delete(t.announced, tid)
-		if tk = t.newTask(tid); tk == nil {
+		if tk = t.newTask(tid, a, ok); tk == nil {
+			return
+		}
+		if !ok && int(ws)>>16&0xff == eventStop {
+			// The child's first stop came before its creator's fork event: it waits for that
+			// event, so that what the child does is never reported before its creation.
+			tk.held = true
 			return
 		}
 	}
@@ -180,7 +187,7 @@ func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
 	case event == eventExec:
 		t.execStop(tk)
 	case event == eventFork || event == eventVfork || event == eventClone:
-		t.forkStop(tk)
+		t.forkStop(tk, event)
 	case event == eventExit:
 		t.exitStop(tk)
 	case event != 0:
@@ -227,20 +234,30 @@ func (t *Tracer) handleWhileDetaching(tid int, ws unix.WaitStatus) {
 	t.detachTask(tk, sig)
 }
 
+// announcement is what a fork, vfork or clone event told of the task it created.
+type announcement struct {
+	pid    int // its process: the creator's for a thread, its own tid otherwise
+	parent int // the task that created it
+}
+
 // newTask starts following a task seen for the first time: a child or thread the kernel
-// attached for us (PTRACE_O_TRACEFORK and friends).
-func (t *Tracer) newTask(tid int) *task {
-	pid, ppid, err := readIDs(tid)
-	if err != nil {
-		// Already gone: its exit will be reported to us, or it was never ours.
-		return nil
+// attached for us (PTRACE_O_TRACEFORK and friends). Its process is known from the event that
+// announced it, or else read from /proc.
+func (t *Tracer) newTask(tid int, a announcement, announced bool) *task {
+	if !announced {
+		pid, ppid, err := readIDs(tid)
+		if err != nil {
+			// Already gone: its exit will be reported to us, or it was never ours.
+			return nil
+		}
+		a = announcement{pid: pid, parent: ppid}
+		if pid != tid {
+			a.parent = pid
+		}
 	}
-	tk := &task{tid: tid, pid: pid}
+	tk := &task{tid: tid, pid: a.pid}
 	t.tasks[tid] = tk
-	t.ev = Event{Kind: TaskStart, Tid: tid, Pid: pid, ParentTid: ppid, Task: Task{tid}}
-	if pid != tid {
-		t.ev.ParentTid = pid
-	}
+	t.ev = Event{Kind: TaskStart, Tid: tid, Pid: a.pid, ParentTid: a.parent, Task: Task{tid}}
 	t.handler(&t.ev)
 	return tk
 }
@@ -322,18 +339,35 @@ func (t *Tracer) eventStop(tk *task, sig unix.Signal) {
 
 // forkStop reports a new task. The child announces itself with its own first stop; until
 // then it is waited for.
-func (t *Tracer) forkStop(tk *task) {
+func (t *Tracer) forkStop(tk *task, event int) {
 	if msg, err := eventMsg(tk.tid); err == nil {
 		child := int(msg)
-		if t.tasks[child] == nil {
-			t.announced[child] = true
+		a := announcement{pid: child, parent: tk.tid}
+		if event == eventClone && isThreadOf(tk.pid, child) {
+			a.pid = tk.pid
 		}
-		if childPid, _, err := readIDs(child); err == nil {
-			t.ev = Event{Kind: Fork, Tid: tk.tid, Pid: tk.pid, Child: child, ChildPid: childPid, Task: Task{tk.tid}}
-			t.handler(&t.ev)
+		if t.tasks[child] == nil {
+			t.announced[child] = a
+		}
+		t.ev = Event{Kind: Fork, Tid: tk.tid, Pid: tk.pid, Child: child, ChildPid: a.pid, Task: Task{tk.tid}}
+		t.handler(&t.ev)
+		if c := t.tasks[child]; c != nil && c.held {
+			c.held = false
+			t.resume(c, 0)
 		}
 	}
 	t.resume(tk, 0)
+}
+
+// releaseHeld resumes the children that wait for a fork event which will not come: their
+// creator ended first.
+func (t *Tracer) releaseHeld() {
+	for _, c := range t.tasks {
+		if c.held {
+			c.held = false
+			t.resume(c, 0)
+		}
+	}
 }
 
 func (t *Tracer) exitStop(tk *task) {
@@ -393,6 +427,7 @@ func (t *Tracer) signalStop(tk *task, sig unix.Signal) {
 
 func (t *Tracer) ended(tk *task, ws unix.WaitStatus) {
 	delete(t.tasks, tk.tid)
+	t.releaseHeld()
 	t.ev = Event{Tid: tk.tid, Pid: tk.pid, Task: Task{tk.tid}}
 	if tk.inSyscall {
 		t.ev.InSyscall, t.ev.Arch, t.ev.Nr, t.ev.Args = true, tk.arch, tk.nr, tk.args
