@@ -68,7 +68,7 @@ func (t *Tracker) Follow(ev *ptrace.Event, sc *decode.Syscall, origin Origin) Up
 
 // snapshotOnce compares the model of pid with the kernel, once per program it runs.
 func (t *Tracker) snapshotOnce(pid, tid int, when string) (*Comparison, string, error) {
-	if t.snapshotted[pid] || t.spaces[pid] == nil {
+	if !t.Snapshots || t.snapshotted[pid] || t.spaces[pid] == nil {
 		return nil, "", nil
 	}
 	t.snapshotted[pid] = true

@@ -1,6 +1,7 @@
 package procmaps
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -128,5 +129,44 @@ func TestKindRoleNames(t *testing.T) {
 	}
 	if _, err := ParseKind("anon"); err == nil {
 		t.Error("ParseKind(anon) did not fail")
+	}
+}
+
+// The captured run of testdata/maps/kinds.c: kinds.out says what the program made where,
+// kinds.smaps is its smaps at that moment. Classification must agree offline too, with the
+// shmem device taken from the capture itself.
+func TestClassifyCapturedKinds(t *testing.T) {
+	rs := readFixture(t, "kinds.smaps", parseSmapsString)
+	shmem, ok := InferShmemDevice(rs)
+	if !ok {
+		t.Fatal("no shmem device in kinds.smaps")
+	}
+	rs.Classify(shmem)
+	out, err := os.ReadFile(fixtures + "kinds.out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue // "ready"
+		}
+		var addr uint64
+		if _, err := fmt.Sscanf(f[2], "0x%x", &addr); err != nil {
+			t.Fatalf("kinds.out: %q: %v", line, err)
+		}
+		r, ok := rs.Find(addr)
+		if !ok {
+			t.Errorf("no region holds %#x (%s)", addr, line)
+			continue
+		}
+		if r.Kind.String() != f[0] || r.Role.String() != f[1] {
+			t.Errorf("%s: got %s %s for %q", line, r.Kind, r.Role, r.DisplayName())
+		}
+		checked++
+	}
+	if checked < 19 {
+		t.Errorf("checked %d regions of kinds.out", checked)
 	}
 }

@@ -144,14 +144,10 @@ func TestForEachLineSplits(t *testing.T) {
 	for i := 0; i <= len(text); i++ {
 		for j := i; j <= len(text); j++ {
 			var got []string
-			lj := lineJoiner{fn: func(l []byte) bool {
+			forEachLine([][]byte{text[:i], text[i:j], text[j:]}, func(l []byte) bool {
 				got = append(got, string(l))
 				return true
-			}}
-			for _, c := range [][]byte{text[:i], text[i:j], text[j:]} {
-				lj.feed(c)
-			}
-			lj.end()
+			})
 			if strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Fatalf("split at %d, %d: %q", i, j, got)
 			}

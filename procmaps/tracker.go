@@ -33,6 +33,10 @@ type Tracker struct {
 
 	groupExit   map[int]bool // processes in exit_group: snapshot at the first task's exit
 	snapshotted map[int]bool // processes compared with the kernel since their last execve
+
+	// Snapshots: compare each model with the kernel's maps at each exit and execve (Follow).
+	// A full read of maps a process: only worth it when someone reads the comparison.
+	Snapshots bool
 }
 
 // NewTracker returns a Tracker with no process.

@@ -135,6 +135,15 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		}
 		log[name] = append(log[name], s)
 	}
+	// A child's SIGCHLD reaches its parent before or after the parent's wait4 returns, as the
+	// two happen to run: put the pair in one order.
+	for _, lines := range log {
+		for i := 0; i+1 < len(lines); i++ {
+			if strings.HasPrefix(lines[i], "--- SIGCHLD ") && strings.HasPrefix(lines[i+1], "wait4(") {
+				lines[i], lines[i+1] = lines[i+1], lines[i]
+			}
+		}
+	}
 	return log
 }
 

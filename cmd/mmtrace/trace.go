@@ -137,7 +137,7 @@ func runTrace(f *traceFlags, args []string) error {
 	tracer := ptrace.New(ptrace.Options{
 		Syscalls:  syscalls,
 		Seccomp:   f.seccomp,
-		ExitStops: s.model != nil,
+		ExitStops: s.model != nil && s.model.Snapshots,
 		Idle:      s.idle,
 	}, s.handle)
 	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ()})
@@ -174,6 +174,8 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	}
 	if !f.straceOnly {
 		s.model = procmaps.NewTracker()
+		// Exit and execve snapshots feed the region tables and the summary's leak view.
+		s.model.Snapshots = f.regions || f.summary || f.summaryOnly
 	}
 	var out io.Writer = os.Stderr
 	opts := report.StraceOptions{
