@@ -91,7 +91,7 @@ func (s *traceSession) tracedNumbers() (map[uint32][]uint64, error) {
 		sets = append(sets, modelSet)
 	}
 	m := map[uint32][]uint64{}
-	for _, arch := range []decode.Arch{decode.ArchX86_64, decode.ArchI386, decode.ArchARM64} {
+	for _, arch := range runnableArches() {
 		seen := map[uint64]bool{}
 		var nrs []uint64
 		for _, set := range sets {
@@ -107,6 +107,15 @@ func (s *traceSession) tracedNumbers() (map[uint32][]uint64, error) {
 		}
 	}
 	return m, nil
+}
+
+// runnableArches are the system call ABIs a traced program on this machine may use: its own,
+// and i386 on x86_64. The filter has a branch for each, so none is listed in vain.
+func runnableArches() []decode.Arch {
+	if native := decode.NativeArch(); native != decode.ArchX86_64 {
+		return []decode.Arch{native}
+	}
+	return []decode.Arch{decode.ArchX86_64, decode.ArchI386}
 }
 
 func (s *traceSession) handle(ev *ptrace.Event) {
