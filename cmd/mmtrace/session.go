@@ -47,6 +47,10 @@ type traceSession struct {
 	pendingSeq   map[int]uint64
 	pendingTime  map[int]time.Time
 
+	// html records the trace for --html, written at the end to htmlPath.
+	html     *report.TraceHTML
+	htmlPath string
+
 	// perTask holds the files of -ff; nil otherwise.
 	perTask *taskFiles
 	// quiet (-q): no messages about attaching and detaching.
@@ -134,11 +138,17 @@ func (s *traceSession) report(ev *ptrace.Event) {
 		sc = lookupSyscall(ev.Arch, ev.Nr)
 		shown = s.set.Has(sc.Arch(), sc.Nr)
 	}
+	if ev.Kind == ptrace.SyscallEntry {
+		s.calls++
+		if shown && s.pendingEntry != nil {
+			// Kept for the call's end: -Z and -z decide then, JSON and HTML write it then.
+			s.pendingEntry[ev.Tid] = sc.AppendEntry(s.pendingEntry[ev.Tid][:0], &ev.Args, &ev.Task, &s.decode)
+			s.pendingSeq[ev.Tid] = s.calls
+			s.pendingTime[ev.Tid] = time.Now()
+		}
+	}
 	var update procmaps.Update
 	if s.model != nil {
-		if ev.Kind == ptrace.SyscallEntry {
-			s.calls++
-		}
 		origin := procmaps.Origin{Kind: procmaps.OriginCall, Seq: s.calls, Time: time.Since(s.started)}
 		if sc != nil {
 			origin.Syscall = sc.Name
@@ -155,9 +165,17 @@ func (s *traceSession) report(ev *ptrace.Event) {
 	if s.summary != nil && shown && (ev.Kind == ptrace.SyscallExit || ev.InSyscall) {
 		s.summary.Call(ev.Pid, sc.Name, ev.IsError)
 	}
+	var call *report.CallEvent
+	ended := ev.Kind == ptrace.SyscallExit || ev.InSyscall && (ev.Kind == ptrace.Exited || ev.Kind == ptrace.Killed)
+	if (s.json != nil || s.html != nil) && shown && ended {
+		call = s.callEvent(ev, sc, &update)
+	}
+	if s.html != nil {
+		s.recordHTML(ev, call, &update)
+	}
 	switch {
 	case s.json != nil:
-		s.reportJSON(ev, sc, shown, &update)
+		s.reportJSON(ev, call)
 	case s.summaryOnly:
 		if c := s.exitTables[ev.Pid]; c != nil && (ev.Kind == ptrace.Exited || ev.Kind == ptrace.Killed) && ev.Tid == ev.Pid {
 			delete(s.exitTables, ev.Pid)
@@ -165,6 +183,28 @@ func (s *traceSession) report(ev *ptrace.Event) {
 		}
 	default:
 		s.reportLines(ev, sc, shown, &update)
+	}
+}
+
+// recordHTML keeps what --html draws: each call, and the whole address space where a
+// process's replay starts (its execve, the attach) or is checked (its exit).
+func (s *traceSession) recordHTML(ev *ptrace.Event, call *report.CallEvent, update *procmaps.Update) {
+	now := time.Since(s.started).Seconds()
+	if update.Snapshot != nil && update.When == "exit" {
+		s.html.Snapshot(ev.Pid, now, "exit", update.Snapshot.Kernel)
+	}
+	attached := ev.Kind == ptrace.TaskStart && ev.ParentTid == 0 && ev.Tid == ev.Pid
+	if ev.Kind == ptrace.Exec || attached {
+		if space := s.model.Space(ev.Pid); space != nil {
+			why := "exec"
+			if attached {
+				why = "attach"
+			}
+			s.html.Snapshot(ev.Pid, now, why, space.Regions())
+		}
+	}
+	if call != nil {
+		s.html.Call(call)
 	}
 }
 
@@ -178,7 +218,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		return // its -ff file could not be opened; said once at the end
 	}
 	now := time.Time{}
-	if lines.WantsClock() || s.pendingTime != nil {
+	if lines.WantsClock() {
 		now = time.Now()
 		lines.SetClock(now)
 	}
@@ -192,11 +232,8 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		if !shown {
 			break
 		}
-		if s.pendingEntry != nil {
-			// -Z, -z: whether the call is printed is known only at its end.
-			s.pendingEntry[ev.Tid] = sc.AppendEntry(s.pendingEntry[ev.Tid][:0], &ev.Args, &ev.Task, &s.decode)
-			s.pendingTime[ev.Tid] = now
-			break
+		if s.failedOnly || s.succeedOnly {
+			break // whether the call is printed is known only at its end
 		}
 		s.args = sc.AppendEntry(s.args[:0], &ev.Args, &ev.Task, &s.decode)
 		lines.Entry(ev.Tid, sc.Name, s.args)
@@ -204,7 +241,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		if !shown {
 			break
 		}
-		if s.pendingEntry != nil {
+		if s.failedOnly || s.succeedOnly {
 			if ev.IsError != s.failedOnly {
 				break
 			}
@@ -239,7 +276,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 	case ptrace.Exited, ptrace.Killed:
 		// A call that never returned: unless -Z or -z hid its entry (it neither failed nor
 		// succeeded), its line ends with "= ?".
-		if ev.InSyscall && shown && s.pendingEntry == nil {
+		if ev.InSyscall && shown && !s.failedOnly && !s.succeedOnly {
 			lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
 		}
 		if ev.Kind == ptrace.Exited {
@@ -277,35 +314,11 @@ func (s *traceSession) endTask(tid int) {
 
 // reportJSON writes an event as a JSON line (--json). A call is written when it ends, with
 // the arguments decoded at its entry (execve's, read before the exec replaced them).
-func (s *traceSession) reportJSON(ev *ptrace.Event, sc *decode.Syscall, shown bool, update *procmaps.Update) {
-	now := time.Since(s.started).Seconds()
-	switch ev.Kind {
-	case ptrace.SyscallEntry:
-		if shown {
-			s.pendingEntry[ev.Tid] = sc.AppendEntry(s.pendingEntry[ev.Tid][:0], &ev.Args, &ev.Task, &s.decode)
-			s.pendingSeq[ev.Tid] = s.calls
-		}
-		return
-	case ptrace.SyscallExit:
-		if !shown {
-			return
-		}
-		c := s.callEvent(ev, sc, now)
-		c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
-		c.Return = string(sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError))
-		c.Retval = ev.Ret
-		if ev.IsError {
-			c.Errno = decode.ErrnoName(uint64(-ev.Ret))
-		}
-		if update.Changed {
-			c.Before = report.Regions(update.Change.Before)
-			c.After = report.Regions(append(update.Change.Made, update.Change.Changed...))
-			c.Removed = report.Regions(update.Change.Removed)
-		}
-		s.json.Write(c)
-		return
+func (s *traceSession) reportJSON(ev *ptrace.Event, call *report.CallEvent) {
+	if call != nil {
+		s.json.Write(call)
 	}
-	e := report.TaskEvent{Time: now, Pid: ev.Pid, Tid: ev.Tid}
+	e := report.TaskEvent{Time: time.Since(s.started).Seconds(), Pid: ev.Pid, Tid: ev.Tid}
 	switch ev.Kind {
 	case ptrace.Signal:
 		e.Type, e.Signal = "signal", decode.SignalName(ev.Signal)
@@ -316,14 +329,9 @@ func (s *traceSession) reportJSON(ev *ptrace.Event, sc *decode.Syscall, shown bo
 		e.Type = "exec"
 	case ptrace.Detached:
 		e.Type = "detached"
+		s.endTask(ev.Tid)
 	case ptrace.Exited, ptrace.Killed:
-		if ev.InSyscall && shown {
-			c := s.callEvent(ev, sc, now)
-			c.Decoded, c.Return, c.Unfinished = string(s.pendingEntry[ev.Tid]), "?", true
-			s.json.Write(c)
-		}
-		delete(s.pendingEntry, ev.Tid)
-		delete(s.pendingSeq, ev.Tid)
+		s.endTask(ev.Tid)
 		if ev.Kind == ptrace.Exited {
 			status := ev.Status
 			e.Type, e.Status = "exited", &status
@@ -336,11 +344,28 @@ func (s *traceSession) reportJSON(ev *ptrace.Event, sc *decode.Syscall, shown bo
 	s.json.Write(e)
 }
 
-func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, now float64) *report.CallEvent {
-	return &report.CallEvent{
-		Type: "call", Seq: s.pendingSeq[ev.Tid], Time: now, Pid: ev.Pid, Tid: ev.Tid,
-		Syscall: sc.Name, Args: report.RawArgs(&ev.Args),
+// callEvent describes a call that ended (or whose task ended inside it) for JSON and HTML.
+func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, update *procmaps.Update) *report.CallEvent {
+	c := &report.CallEvent{
+		Type: "call", Seq: s.pendingSeq[ev.Tid], Time: time.Since(s.started).Seconds(),
+		Pid: ev.Pid, Tid: ev.Tid, Syscall: sc.Name, Args: report.RawArgs(&ev.Args),
 	}
+	if ev.Kind != ptrace.SyscallExit {
+		c.Decoded, c.Return, c.Unfinished = string(s.pendingEntry[ev.Tid]), "?", true
+		return c
+	}
+	c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
+	c.Return = string(sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError))
+	c.Retval = ev.Ret
+	if ev.IsError {
+		c.Errno = decode.ErrnoName(uint64(-ev.Ret))
+	}
+	if update.Changed {
+		c.Before = report.Regions(update.Change.Before)
+		c.After = report.Regions(append(update.Change.Made, update.Change.Changed...))
+		c.Removed = report.Regions(update.Change.Removed)
+	}
+	return c
 }
 
 // snapshot counts how the model agreed with the kernel and, with --regions, prints the
@@ -424,6 +449,11 @@ func isTerminal(w io.Writer) bool {
 // finish writes what waits for the end: the summary.
 func (s *traceSession) finish() {
 	s.output.Flush()
+	if s.html != nil {
+		if err := s.writeHTML(); err != nil {
+			fmt.Fprintf(os.Stderr, "mmtrace: %v\n", err)
+		}
+	}
 	if s.perTask != nil {
 		s.perTask.closeAll()
 		if s.perTask.err != nil {
@@ -437,4 +467,19 @@ func (s *traceSession) finish() {
 		}
 		s.lines.Flush()
 	}
+}
+
+func (s *traceSession) writeHTML() error {
+	f, err := os.Create(s.htmlPath)
+	if err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	if err := s.html.Write(f, "mmtrace trace"); err != nil {
+		f.Close()
+		return fmt.Errorf("write html %s: %w", s.htmlPath, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write html %s: %w", s.htmlPath, err)
+	}
+	return nil
 }

@@ -46,6 +46,7 @@ type traceFlags struct {
 	failedOnly     bool
 	successfulOnly bool
 	colour         colourMode
+	html           string
 }
 
 func newTraceCmd() *cobra.Command {
@@ -112,6 +113,7 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.CountVarP(&f.quiet, "quiet", "q", "no messages about attaching and detaching; -qq: no exit status lines either")
 	fl.BoolVarP(&f.failedOnly, "failed-only", "Z", false, "print only calls that failed")
 	fl.BoolVarP(&f.successfulOnly, "successful-only", "z", false, "print only calls that succeeded")
+	fl.StringVar(&f.html, "html", "", "also write the trace as one self-contained HTML page, a map of the address space with a timeline, to `FILE`")
 	fl.Var(&f.colour, "color", "colour errors and kinds: `auto` (on a terminal, unless NO_COLOR is set), always, never")
 }
 
@@ -209,7 +211,10 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 		s.json = report.NewTraceJSON(out)
 		s.output = s.json
 	}
-	if f.json || f.failedOnly || f.successfulOnly {
+	if f.html != "" {
+		s.html, s.htmlPath = report.NewTraceHTML(), f.html
+	}
+	if f.json || f.html != "" || f.failedOnly || f.successfulOnly {
 		s.pendingEntry, s.pendingSeq, s.pendingTime = map[int][]byte{}, map[int]uint64{}, map[int]time.Time{}
 	}
 	if f.summary || f.summaryOnly {
@@ -229,6 +234,8 @@ func (f *traceFlags) check() error {
 		return fmt.Errorf("-a %d: the column must not be negative", f.column)
 	case f.straceOnly && f.regions:
 		return errors.New("--regions needs the address-space model, which --strace-only turns off")
+	case f.straceOnly && f.html != "":
+		return errors.New("--html draws the address-space model, which --strace-only turns off")
 	case f.json && (f.summaryOnly || f.regions || f.follow > 1):
 		return errors.New("--json writes events only: it goes with neither -c, --regions nor -ff")
 	case f.failedOnly && f.successfulOnly:
