@@ -317,11 +317,13 @@ func (t *Tracer) exit(tk *task, si *syscallInfo) {
 // eventStop handles PTRACE_EVENT_STOP: a group-stop, or a stop without a signal (the first stop
 // of a new task, or one that PTRACE_INTERRUPT asked for).
 func (t *Tracer) eventStop(tk *task, sig unix.Signal) {
+	// A group-stop reports its stop signal; the other PTRACE_EVENT_STOPs (a new task's first
+	// stop, PTRACE_INTERRUPT) report SIGTRAP. (PTRACE_GETSIGINFO no longer tells them apart:
+	// recent kernels answer it for group-stops too.)
 	isGroupStop := false
 	switch sig {
 	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
-		// Only a group-stop has no siginfo.
-		isGroupStop = getSiginfo(tk.tid, &t.siginfo) == unix.EINVAL
+		isGroupStop = true
 	}
 	if !isGroupStop {
 		t.resume(tk, 0)

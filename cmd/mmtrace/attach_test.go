@@ -166,9 +166,21 @@ func TestAttachStoppedProcess(t *testing.T) {
 		states, _ := procState(t, pid)
 		return strings.Trim(states, "T") == ""
 	})
-	r := runCmd(t, "", mmtraceBin, "attach", "--duration", "300ms", "-o", os.DevNull, strconv.Itoa(pid))
-	if r.code != 0 {
-		t.Fatalf("mmtrace attach exited %d: %s", r.code, r.stderr)
+	tracer := exec.Command(mmtraceBin, "attach", "--duration", "1s", "-o", os.DevNull, strconv.Itoa(pid))
+	var stderr bytes.Buffer
+	tracer.Stderr = &stderr
+	if err := tracer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// While traced, no thread may run: each is stopped, by job control or in a tracing stop.
+	for i := 0; i < 5; i++ {
+		time.Sleep(100 * time.Millisecond)
+		if states, _ := procState(t, pid); strings.Trim(states, "Tt") != "" {
+			t.Errorf("a stopped process runs while attached: thread states %q", states)
+		}
+	}
+	if err := tracer.Wait(); err != nil {
+		t.Fatalf("mmtrace attach: %v: %s", err, stderr.String())
 	}
 	requireUntraced(t, pid, true)
 	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {

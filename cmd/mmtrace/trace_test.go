@@ -34,6 +34,7 @@ var straceCases = []straceCase{
 	{name: "vfork_exec", prog: "trace/vfork_exec.c"},
 	{name: "exec_thread", prog: "trace/exec_thread.c", maskAddresses: true},
 	{name: "signals", prog: "trace/signals.c"},
+	{name: "job_control", prog: "trace/stop.c"},
 	{name: "exit_code", prog: "trace/exitcode.c", args: []string{"3"}},
 	{name: "killed", prog: "trace/exitcode.c", args: []string{"k", "15"}},
 	{name: "memory_class", prog: "trace/kinds.c", set: "%memory"},
