@@ -48,4 +48,3 @@ func writeCompletion(root *cobra.Command, w io.Writer, shell string) error {
 	}
 	return usageError("completion: unknown shell %q (want bash, zsh or fish)", shell)
 }
-

@@ -26,6 +26,7 @@ type mapsFlags struct {
 	addrs   []string
 	files   []string
 	top     int
+	html    string
 }
 
 func newMapsCmd() *cobra.Command {
@@ -42,7 +43,8 @@ count, size, RSS, PSS, dirty and swap in each cell, and the files that use the m
   mmtrace maps --no-smaps --kind anon-shared,memfd 1234
   mmtrace maps --sort rss --top 5 1234
   mmtrace maps -A 0x7f2a1c000000,0x55d0c1000010 1234
-  mmtrace maps --json --file saved.smaps`,
+  mmtrace maps --json --file saved.smaps
+  mmtrace maps --html map.html 1234`,
 		RunE: func(c *cobra.Command, args []string) error {
 			return runMaps(c.OutOrStdout(), c.ErrOrStderr(), &f, args)
 		},
@@ -56,6 +58,7 @@ count, size, RSS, PSS, dirty and swap in each cell, and the files that use the m
 	fl.StringSliceVarP(&f.addrs, "address", "A", nil, "show only the regions that hold these hex `ADDR`esses")
 	fl.StringArrayVar(&f.files, "file", nil, "read a saved maps or smaps `FILE` instead of a live process (- for stdin)")
 	fl.IntVar(&f.top, "top", 10, "list this many files in the summary")
+	fl.StringVar(&f.html, "html", "", "also write the address space as a map to `FILE`, a self-contained HTML page")
 	return c
 }
 
@@ -108,7 +111,7 @@ func runMaps(stdout, stderr io.Writer, f *mapsFlags, args []string) error {
 	}
 	opt := report.MapsOptions{Bytes: f.bytes, TopFiles: f.top}
 
-	var shown []report.MapsProcess
+	var shown, pages []report.MapsProcess
 	var failed []error
 	for i, src := range sources {
 		p, err := readMapsSource(src, f, addrs)
@@ -125,6 +128,9 @@ func runMaps(stdout, stderr io.Writer, f *mapsFlags, args []string) error {
 		if len(p.Unmapped) > 0 {
 			failed = append(failed, fmt.Errorf("%s: no region holds %s", sourceName(src), joinAddrs(p.Unmapped)))
 		}
+		if f.html != "" {
+			pages = append(pages, p)
+		}
 		if f.json {
 			shown = append(shown, p)
 			continue
@@ -138,6 +144,11 @@ func runMaps(stdout, stderr io.Writer, f *mapsFlags, args []string) error {
 			return err
 		}
 	}
+	if f.html != "" && len(pages) > 0 {
+		if err := writeMapsHTMLFile(f.html, pages); err != nil {
+			return err
+		}
+	}
 	if len(failed) == 0 {
 		return nil
 	}
@@ -146,6 +157,24 @@ func runMaps(stdout, stderr io.Writer, f *mapsFlags, args []string) error {
 		fmt.Fprintf(stderr, "mmtrace: %v\n", err)
 	}
 	return &exitError{code: 1, err: failed[len(failed)-1]}
+}
+
+// writeMapsHTMLFile writes the --html page. The file is written whole or, on error, removed:
+// half a page would hide regions without saying so.
+func writeMapsHTMLFile(name string, procs []report.MapsProcess) error {
+	file, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("maps: --html: %w", err)
+	}
+	err = report.WriteMapsHTML(file, procs)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return fmt.Errorf("maps: --html: %w", err)
+	}
+	return nil
 }
 
 func sourceName(src mapsSource) string {
