@@ -225,3 +225,72 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestAttachThreadAndSeveral attaches to two processes at once, one of them named by the id
+// of one of its threads: every thread of both is traced, and both run on unharmed.
+func TestAttachThreadAndSeveral(t *testing.T) {
+	w1, out1 := startWorker(t, 2)
+	w2, out2 := startWorker(t, 2)
+	tids, err := os.ReadDir("/proc/" + strconv.Itoa(w2.Process.Pid) + "/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var thread string
+	for _, e := range tids {
+		if e.Name() != strconv.Itoa(w2.Process.Pid) {
+			thread = e.Name()
+			break
+		}
+	}
+	traceOut := filepath.Join(t.TempDir(), "trace.out")
+	r := runCmd(t, "", mmtraceBin, "attach", "--duration", "500ms", "-o", traceOut, strconv.Itoa(w1.Process.Pid), thread)
+	if r.code != 0 {
+		t.Fatalf("mmtrace attach exited %d: %s", r.code, r.stderr)
+	}
+	for _, pid := range []int{w1.Process.Pid, w2.Process.Pid} {
+		if !strings.Contains(r.stderr, "Process "+strconv.Itoa(pid)+" attached") {
+			t.Errorf("process %d was not attached: %s", pid, r.stderr)
+		}
+		// The whole process: its threads' lines are in the trace.
+		text, _ := os.ReadFile(traceOut)
+		n := 0
+		tids, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+		for _, e := range tids {
+			if strings.Contains(string(text), "\n"+e.Name()+" ") {
+				n++
+			}
+		}
+		if n < 3 {
+			t.Errorf("process %d: only %d of its threads appear in the trace", pid, n)
+		}
+		requireUntraced(t, pid, false)
+	}
+	finishWorker(t, w1, out1)
+	finishWorker(t, w2, out2)
+}
+
+// TestAttachAlreadyTraced: a process that another tracer holds is refused, naming that tracer.
+func TestAttachAlreadyTraced(t *testing.T) {
+	strace := needTool(t, "strace")
+	bin := buildC(t, "attach/worker.c")
+	other := exec.Command(strace, "-o", os.DevNull, bin, "2", "1")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Wait()
+	var pid string
+	waitFor(t, "strace's tracee to start", func() bool {
+		data, _ := os.ReadFile("/proc/" + strconv.Itoa(other.Process.Pid) + "/task/" + strconv.Itoa(other.Process.Pid) + "/children")
+		pid = strings.TrimSpace(string(data))
+		if pid == "" {
+			return false
+		}
+		status, _ := os.ReadFile("/proc/" + pid + "/status")
+		return strings.Contains(string(status), "TracerPid:\t"+strconv.Itoa(other.Process.Pid))
+	})
+	r := runCmd(t, "", mmtraceBin, "attach", pid)
+	want := "already traced by process " + strconv.Itoa(other.Process.Pid)
+	if r.code == 0 || !strings.Contains(lastLine(r.stderr), want) {
+		t.Errorf("mmtrace attach to a traced process: exit %d, stderr %q; want an error naming %q", r.code, r.stderr, want)
+	}
+}
