@@ -294,3 +294,40 @@ func TestAttachAlreadyTraced(t *testing.T) {
 		t.Errorf("mmtrace attach to a traced process: exit %d, stderr %q; want an error naming %q", r.code, r.stderr, want)
 	}
 }
+
+// TestAttachEndsOnSignals: Ctrl-C, SIGTERM and SIGHUP make mmtrace attach detach and exit 0;
+// SIGKILL ends it at once, and the kernel detaches. In every case the process runs on.
+func TestAttachEndsOnSignals(t *testing.T) {
+	worker, out := startWorker(t, 4)
+	pid := worker.Process.Pid
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGKILL} {
+		tracer := exec.Command(mmtraceBin, "attach", "-o", os.DevNull, strconv.Itoa(pid))
+		var stderr bytes.Buffer
+		tracer.Stderr = &stderr
+		if err := tracer.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "mmtrace to attach", func() bool {
+			// TracerPid names the tracer's thread that attached, which need not be its main one.
+			_, tracers := procState(t, pid)
+			return len(tracers) > 0 && tracers[0] != "0"
+		})
+		time.Sleep(50 * time.Millisecond)
+		tracer.Process.Signal(sig)
+		err := tracer.Wait()
+		if sig != syscall.SIGKILL && err != nil {
+			t.Errorf("after %v mmtrace attach failed: %v: %s", sig, err, stderr.String())
+		}
+		waitFor(t, "the kernel to detach", func() bool {
+			_, tracers := procState(t, pid)
+			for _, tr := range tracers {
+				if tr != "0" {
+					return false
+				}
+			}
+			return true
+		})
+		requireUntraced(t, pid, false)
+	}
+	finishWorker(t, worker, out)
+}
