@@ -288,6 +288,9 @@ func (sc *Syscall) AppendCall(b []byte, args *[6]uint64, ret int64, isErr bool, 
 }
 
 func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
+	if int(sc.dec) < len(argFormats) && argFormats[sc.dec] != nil {
+		return appendArgFormats(b, c, argFormats[sc.dec])
+	}
 	a := &c.a
 	switch sc.dec {
 	case dGeneric:
@@ -304,20 +307,6 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = appendMmap(b, c, a[0], a[1], a[2], a[3], a[4], a[5]*pageSize)
 	case dOldMmap:
 		b = appendOldMmap(b, c)
-	case dAddrLen:
-		b = appendAddr(b, a[0])
-		b = append(b, ", "...)
-		b = appendUint(b, a[1])
-	case dMprotect, dPkeyMprotect:
-		b = appendAddr(b, a[0])
-		b = append(b, ", "...)
-		b = appendUint(b, a[1])
-		b = append(b, ", "...)
-		b = appendFlags(b, c.protTable(), a[2], "PROT_???")
-		if sc.dec == dPkeyMprotect {
-			b = append(b, ", "...)
-			b = appendInt(b, int64(int32(a[3])))
-		}
 	case dMremap:
 		b = appendAddr(b, a[0])
 		b = append(b, ", "...)
@@ -330,46 +319,8 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 			b = append(b, ", "...)
 			b = appendAddr(b, a[4])
 		}
-	case dMsync:
-		b = appendAddr(b, a[0])
-		b = append(b, ", "...)
-		b = appendUint(b, a[1])
-		b = append(b, ", "...)
-		b = appendFlags(b, msyncFlags, a[2], "MS_???")
-	case dMadvise:
-		b = appendAddr(b, a[0])
-		b = append(b, ", "...)
-		b = appendUint(b, a[1])
-		b = append(b, ", "...)
-		b = appendXval(b, madviseAdvice, uint64(uint32(a[2])), "MADV_???")
-	case dAddr:
-		b = appendAddr(b, a[0])
-	case dMlock2:
-		b = appendAddr(b, a[0])
-		b = append(b, ", "...)
-		b = appendUint(b, a[1])
-		b = append(b, ", "...)
-		b = appendFlags(b, mlock2Flags, a[2], "MLOCK_???")
-	case dMlockall:
-		b = appendFlags(b, mlockallFlags, a[0], "MCL_???")
 	case dMincore:
 		b = appendMincore(b, c)
-	case dRemapFilePages:
-		b = appendAddr(b, a[0])
-		b = append(b, ", "...)
-		b = appendUint(b, a[1])
-		b = append(b, ", "...)
-		b = appendFlags(b, c.protTable(), a[2], "PROT_???")
-		b = append(b, ", "...)
-		b = appendUint(b, a[3])
-		b = append(b, ", "...)
-		b = appendMmapFlags(b, c, a[4])
-	case dShmat:
-		b = appendInt(b, int64(int32(a[0])))
-		b = append(b, ", "...)
-		b = appendAddr(b, a[1])
-		b = append(b, ", "...)
-		b = appendFlags(b, shmatFlags, a[2], "SHM_???")
 	case dIoSetup:
 		if !c.exit {
 			b = appendUint(b, uint64(uint32(a[0])))
@@ -406,14 +357,6 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = appendNodemask(b, c, a[3], a[1])
 	case dMovePages:
 		b = appendMovePages(b, c)
-	case dSetMempolicyHomeNode:
-		b = appendAddr(b, a[0])
-		b = append(b, ", "...)
-		b = appendUint(b, a[1])
-		b = append(b, ", "...)
-		b = appendUint(b, a[2])
-		b = append(b, ", "...)
-		b = appendHex(b, a[3])
 	case dClone:
 		b = appendClone(b, c)
 	case dClone3:
