@@ -163,6 +163,12 @@ func withLauncherExecve(syscalls map[uint32][]uint64) map[uint32][]uint64 {
 	if !slices.Contains(m[nativeAudit], unix.SYS_EXECVE) {
 		m[nativeAudit] = append(slices.Clone(m[nativeAudit]), unix.SYS_EXECVE)
 	}
+	// The calls that install a filter of the command's own must stop too (installsFilter).
+	for _, c := range filterCalls {
+		if _, ok := m[c.arch]; (ok || c.arch == nativeAudit) && !slices.Contains(m[c.arch], c.nr) {
+			m[c.arch] = append(slices.Clone(m[c.arch]), c.nr)
+		}
+	}
 	return m
 }
 
@@ -214,4 +220,47 @@ func parseFilterSpec(spec string) (map[uint32][]uint64, error) {
 		syscalls[uint32(arch)] = nrs
 	}
 	return syscalls, nil
+}
+
+// filterCalls are the calls by which a process installs a seccomp filter: seccomp and prctl,
+// native and i386.
+var filterCalls = []struct {
+	arch  uint32
+	nr    uint64
+	prctl bool
+}{
+	{nativeAudit, unix.SYS_SECCOMP, false},
+	{nativeAudit, unix.SYS_PRCTL, true},
+	{auditI386, 354, false},
+	{auditI386, 172, true},
+}
+
+const auditI386 = 0x40000003
+
+// installsFilter tells whether a call installs a seccomp filter: seccomp(SECCOMP_SET_MODE_FILTER,
+// ...) or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ...).
+func installsFilter(si *syscallInfo) bool {
+	args := si.args()
+	for _, c := range filterCalls {
+		if c.arch == si.arch && c.nr == si.nr() {
+			if c.prctl {
+				return args[0] == unix.PR_SET_SECCOMP && args[1] == unix.SECCOMP_MODE_FILTER
+			}
+			return args[0] == unix.SECCOMP_SET_MODE_FILTER
+		}
+	}
+	return false
+}
+
+// synchronizesThreads tells whether a seccomp(SECCOMP_SET_MODE_FILTER) call puts its filter
+// on every thread of the process (SECCOMP_FILTER_FLAG_TSYNC), not only on the caller.
+func synchronizesThreads(si *syscallInfo) bool {
+	const tsync = 1
+	args := si.args()
+	for _, c := range filterCalls {
+		if c.arch == si.arch && c.nr == si.nr() && !c.prctl {
+			return args[1]&tsync != 0
+		}
+	}
+	return false
 }

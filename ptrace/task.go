@@ -29,6 +29,11 @@ type task struct {
 	listening bool
 	// held: a new child kept in its first stop until its creator's fork event is seen.
 	held bool
+	// ownFilter: the task runs under a seccomp filter of its own (it installed one, or
+	// inherited it), which may refuse a call (ERRNO, TRAP, KILL, USER_NOTIF take precedence
+	// over mmtrace's TRACE) before mmtrace's filter would stop it: such a task is stopped at
+	// every call with PTRACE_SYSCALL, whose entry stop comes before any filter runs.
+	ownFilter bool
 }
 
 // isThreadOf tells whether task tid is a thread of process pid: one stat of /proc, where

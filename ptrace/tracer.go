@@ -236,8 +236,9 @@ func (t *Tracer) handleWhileDetaching(tid int, ws unix.WaitStatus) {
 
 // announcement is what a fork, vfork or clone event told of the task it created.
 type announcement struct {
-	pid    int // its process: the creator's for a thread, its own tid otherwise
-	parent int // the task that created it
+	pid       int  // its process: the creator's for a thread, its own tid otherwise
+	parent    int  // the task that created it
+	ownFilter bool // it inherits its creator's own seccomp filter
 }
 
 // newTask starts following a task seen for the first time: a child or thread the kernel
@@ -255,7 +256,7 @@ func (t *Tracer) newTask(tid int, a announcement, announced bool) *task {
 			a.parent = pid
 		}
 	}
-	tk := &task{tid: tid, pid: a.pid}
+	tk := &task{tid: tid, pid: a.pid, ownFilter: a.ownFilter}
 	t.tasks[tid] = tk
 	t.ev = Event{Kind: TaskStart, Tid: tid, Pid: a.pid, ParentTid: a.parent, Task: Task{tid}}
 	t.handler(&t.ev)
@@ -282,7 +283,20 @@ func (t *Tracer) syscallStop(tk *task) {
 func (t *Tracer) seccompStop(tk *task) {
 	var si syscallInfo
 	if err := getSyscallInfo(tk.tid, &si); err == nil && si.op == opSeccomp {
-		t.entry(tk, &si)
+		if !tk.launching && installsFilter(&si) {
+			tk.ownFilter = true // from now on stopped at every call: see task.ownFilter
+			if synchronizesThreads(&si) {
+				for _, other := range t.tasks {
+					if other.pid == tk.pid {
+						other.ownFilter = true
+					}
+				}
+			}
+		}
+		// A task with a filter of its own already reported this call at its entry stop.
+		if !(tk.ownFilter && tk.inSyscall) {
+			t.entry(tk, &si)
+		}
 	}
 	t.resume(tk, 0)
 }
@@ -344,7 +358,7 @@ func (t *Tracer) eventStop(tk *task, sig unix.Signal) {
 func (t *Tracer) forkStop(tk *task, event int) {
 	if msg, err := eventMsg(tk.tid); err == nil {
 		child := int(msg)
-		a := announcement{pid: child, parent: tk.tid}
+		a := announcement{pid: child, parent: tk.tid, ownFilter: tk.ownFilter}
 		if event == eventClone && isThreadOf(tk.pid, child) {
 			a.pid = tk.pid
 		}
@@ -454,7 +468,7 @@ func (t *Tracer) ended(tk *task, ws unix.WaitStatus) {
 // except between a traced call's entry and its exit; without it every call must stop.
 func (t *Tracer) resume(tk *task, sig int) {
 	var err error
-	if t.opts.Seccomp && !tk.inSyscall {
+	if t.opts.Seccomp && !tk.inSyscall && !tk.ownFilter {
 		err = resumeCont(tk.tid, sig)
 	} else {
 		err = resumeSyscall(tk.tid, sig)

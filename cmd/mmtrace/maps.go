@@ -162,7 +162,7 @@ func runMaps(stdout, stderr io.Writer, f *mapsFlags, args []string) error {
 // writeMapsHTMLFile writes the --html page. The file is written whole or, on error, removed:
 // half a page would hide regions without saying so.
 func writeMapsHTMLFile(name string, procs []report.MapsProcess) error {
-	file, err := os.Create(name)
+	file, err := createOutput(name)
 	if err != nil {
 		return fmt.Errorf("maps: --html: %w", err)
 	}

@@ -9,6 +9,13 @@ import (
 	"github.com/mmtrace/mmtrace/report"
 )
 
+// createOutput opens a file to write mmtrace's output to. Write-only: os.Create opens
+// read-write, and on -o /dev/stdout (a pipe) mmtrace would hold the pipe's read end itself
+// and block for ever once the pipe's reader has gone.
+func createOutput(name string) (*os.File, error) {
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+}
+
 // colourMode is --color: auto, always or never.
 type colourMode string
 
@@ -66,7 +73,7 @@ func (t *taskFiles) open(tid int) *report.Strace {
 	if f := t.files[tid]; f != nil {
 		return f.lines
 	}
-	file, err := os.Create(t.base + "." + strconv.Itoa(tid))
+	file, err := createOutput(t.base + "." + strconv.Itoa(tid))
 	if err != nil {
 		if t.err == nil {
 			t.err = fmt.Errorf("open output: %w", err)

@@ -470,7 +470,7 @@ func (s *traceSession) finish() {
 }
 
 func (s *traceSession) writeHTML() error {
-	f, err := os.Create(s.htmlPath)
+	f, err := createOutput(s.htmlPath)
 	if err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}

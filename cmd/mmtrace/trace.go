@@ -193,7 +193,7 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 		opts.Prefix = report.PrefixNone
 		s.perTask = &taskFiles{base: f.output, opts: opts, files: map[int]*taskFile{}}
 	case f.output != "":
-		file, err := os.Create(f.output)
+		file, err := createOutput(f.output)
 		if err != nil {
 			return nil, fmt.Errorf("open output: %w", err)
 		}
