@@ -273,16 +273,27 @@ func TestAttachThreadAndSeveral(t *testing.T) {
 func TestAttachAlreadyTraced(t *testing.T) {
 	strace := needTool(t, "strace")
 	bin := buildC(t, "attach/worker.c")
-	other := exec.Command(strace, "-o", os.DevNull, bin, "2", "1")
+	other := exec.Command(strace, "-o", os.DevNull, bin, "30", "1")
 	if err := other.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer other.Wait()
 	var pid string
+	defer func() {
+		// The worker would run on for its 30 s: end it, and with it strace.
+		if n, err := strconv.Atoi(pid); err == nil {
+			syscall.Kill(n, syscall.SIGKILL)
+		}
+		other.Wait()
+	}()
 	waitFor(t, "strace's tracee to start", func() bool {
 		data, _ := os.ReadFile("/proc/" + strconv.Itoa(other.Process.Pid) + "/task/" + strconv.Itoa(other.Process.Pid) + "/children")
 		pid = strings.TrimSpace(string(data))
 		if pid == "" {
+			return false
+		}
+		// strace first forks children of its own to probe the kernel, traced too: wait for
+		// the worker itself.
+		if exe, _ := os.Readlink("/proc/" + pid + "/exe"); exe != bin {
 			return false
 		}
 		status, _ := os.ReadFile("/proc/" + pid + "/status")
