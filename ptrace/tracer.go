@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -62,24 +63,16 @@ type waitResult struct {
 func New(opts Options, h Handler) *Tracer {
 	t := &Tracer{opts: opts, handler: h, traced: map[uint32][]bool{}, tasks: map[int]*task{}, announced: map[int]announcement{}}
 	for arch, nrs := range opts.Syscalls {
-		var max uint64
-		for _, nr := range nrs {
-			max = maxU64(max, nr)
+		if len(nrs) == 0 {
+			continue
 		}
-		bits := make([]bool, max+1)
+		bits := make([]bool, slices.Max(nrs)+1)
 		for _, nr := range nrs {
 			bits[nr] = true
 		}
 		t.traced[arch] = bits
 	}
 	return t
-}
-
-func maxU64(a, b uint64) uint64 {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 func (t *Tracer) isTraced(arch uint32, nr uint64) bool {

@@ -73,6 +73,9 @@ func TestModelMatchesKernel(t *testing.T) {
 			if len(snaps) < tc.snapshots {
 				t.Fatalf("%d snapshots, want at least %d:\n%s", len(snaps), tc.snapshots, text)
 			}
+			if !strings.Contains(string(text), "regions (100.00%)") {
+				t.Errorf("no closing line of full agreement:\n%s", text)
+			}
 			for _, s := range snaps {
 				if s.agreed+s.grown != s.regions || s.unseen != 0 || s.gone != 0 {
 					t.Errorf("process %s at %s: the model had %d of %d regions (%d grown stacks, %d unseen, %d gone)\n%s",

@@ -71,7 +71,7 @@ type outputBuffer interface {
 
 // modelAgreement counts, over the whole trace, how the models matched the kernel's maps.
 type modelAgreement struct {
-	regions, agreed, grown, unseen, stale int
+	snapshots, regions, agreed, grown, unseen, stale int
 }
 
 var unfinishedReturn = []byte("?")
@@ -372,6 +372,7 @@ func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, update *p
 // process's regions with what made each.
 func (s *traceSession) snapshot(pid int, when string, c *procmaps.Comparison) {
 	a := &s.agreement
+	a.snapshots++
 	a.regions += len(c.Kernel)
 	a.agreed += c.Agreed
 	a.grown += len(c.Grown)
@@ -459,6 +460,12 @@ func (s *traceSession) finish() {
 		if s.perTask.err != nil {
 			fmt.Fprintf(os.Stderr, "mmtrace: %v\n", s.perTask.err)
 		}
+	}
+	if a := s.agreement; a.snapshots > 0 && (s.regionTables || s.summary != nil) {
+		w := s.lines.Block()
+		fmt.Fprintf(w, "mmtrace: at %d exits and execs the models agreed with the kernel on %d of %d regions (%.2f%%): %d as traced, %d stacks grown by the kernel; %d made and %d gone without a traced call\n",
+			a.snapshots, a.agreed+a.grown, a.regions, 100*float64(a.agreed+a.grown)/float64(max(a.regions, 1)), a.agreed, a.grown, a.unseen, a.stale)
+		s.lines.Flush()
 	}
 	if s.summary != nil {
 		w := s.lines.Block()
