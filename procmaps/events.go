@@ -19,7 +19,7 @@ type Update struct {
 
 // Follow keeps the models in step with one tracer event; sc is the event's call, if any,
 // and origin what a region made by it is attributed to. It must see every event of the
-// processes it models, and every call that changes a layout (decode.ModelSet).
+// processes it models, and every call that changes a layout (ModelCalls).
 func (t *Tracker) Follow(ev *ptrace.Event, sc *decode.Syscall, origin Origin) Update {
 	var u Update
 	switch ev.Kind {
@@ -41,6 +41,9 @@ func (t *Tracker) Follow(ev *ptrace.Event, sc *decode.Syscall, origin Origin) Up
 			t.groupExit[ev.Pid] = true
 		}
 	case ptrace.SyscallExit:
+		if sc.IsExec() && ev.IsError {
+			delete(t.snapshotted, ev.Pid) // the program goes on: compare again at its exit
+		}
 		if ev.IsError || t.spaces[ev.Pid] == nil {
 			break
 		}
@@ -54,11 +57,7 @@ func (t *Tracker) Follow(ev *ptrace.Event, sc *decode.Syscall, origin Origin) Up
 		if ev.LastTask || t.groupExit[ev.Pid] {
 			u.Snapshot, u.When, u.Err = t.snapshotOnce(ev.Pid, ev.Tid, "exit")
 		}
-	case ptrace.Killed:
-		if ev.Tid == ev.Pid {
-			t.end(ev.Pid)
-		}
-	case ptrace.Exited, ptrace.Detached:
+	case ptrace.Exited, ptrace.Killed, ptrace.Detached:
 		if ev.Tid == ev.Pid {
 			t.end(ev.Pid)
 		}
