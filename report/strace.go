@@ -50,10 +50,8 @@ type StraceOptions struct {
 // with " <unfinished ...>" and the call's exit later starts a "<... NAME resumed>" line, as
 // strace does for interleaved tasks.
 type Strace struct {
-	out    *bufio.Writer
-	prefix Prefix
-	column int
-	opts   StraceOptions
+	out  *bufio.Writer
+	opts StraceOptions
 
 	now       time.Time         // the time of the event being written (SetClock)
 	last      time.Time         // the time of the previous line, for Relative
@@ -72,8 +70,6 @@ func NewStrace(w io.Writer, o StraceOptions) *Strace {
 	}
 	return &Strace{
 		out:       bufio.NewWriterSize(w, 64<<10),
-		prefix:    o.Prefix,
-		column:    o.Column,
 		opts:      o,
 		line:      make([]byte, 0, 512),
 		entryTime: map[int]time.Time{},
@@ -120,7 +116,7 @@ func (s *Strace) Exit(tid int, name string, args, ret []byte) {
 	}
 	s.line = append(s.line, args...)
 	s.line = append(s.line, ") "...)
-	for pad := s.column - col - len(s.line); pad > 0; pad-- {
+	for pad := s.opts.Column - col - len(s.line); pad > 0; pad-- {
 		s.line = append(s.line, ' ')
 	}
 	s.line = append(s.line, "= "...)
@@ -290,14 +286,14 @@ func (s *Strace) beginUntimed(tid int) {
 	}
 	s.line = s.line[:0]
 	switch {
-	case s.prefix == PrefixPid:
+	case s.opts.Prefix == PrefixPid:
 		n := len(s.line)
 		s.line = strconv.AppendInt(s.line, int64(tid), 10)
 		for len(s.line)-n < 5 {
 			s.line = append(s.line, ' ')
 		}
 		s.line = append(s.line, ' ')
-	case s.prefix == PrefixBracket && s.tasks > 1:
+	case s.opts.Prefix == PrefixBracket && s.tasks > 1:
 		s.line = append(s.line, "[pid "...)
 		var b [20]byte
 		id := strconv.AppendInt(b[:0], int64(tid), 10)
