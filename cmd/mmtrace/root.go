@@ -16,9 +16,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: err}
 	})
-	root.AddCommand(newTraceCmd(), newAttachCmd())
-	root.AddCommand(newMapsCmd())
-	root.AddCommand(newCompletionCmd(), newManCmd())
+	root.AddCommand(newTraceCmd(), newAttachCmd(), newMapsCmd(), newCompletionCmd(), newManCmd())
 	setVersion(root)
 	return root
 }
