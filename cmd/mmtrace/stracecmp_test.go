@@ -28,7 +28,9 @@ var (
 	alignment   = regexp.MustCompile(`\) +=( |$)`)
 	forkReturn  = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) = (\d+)$`)
 	envPointer  = regexp.MustCompile(`0x[0-9a-f]+ /\* (\d+) vars? \*/`)
-	cpuTimes    = regexp.MustCompile(`si_utime=\d+, si_stime=\d+`)
+	cpuTimes    = regexp.MustCompile(`si_utime=\d+(?: /\* [^*]* \*/)?, si_stime=\d+(?: /\* [^*]* \*/)?`)
+	// gcc's temporary files: mkstemp names differ from run to run.
+	tempFiles = regexp.MustCompile(`/tmp/cc[A-Za-z0-9]{6}\.`)
 	pidFields   = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
 	addresses   = regexp.MustCompile(`0x[0-9a-f]{5,}`)
 	// Times differ between any two runs: -t, -tt, -ttt and -r at the start, -T at the end.
@@ -129,6 +131,7 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		})
 		s = envPointer.ReplaceAllString(s, "ENV /* $1 vars */")
 		s = cpuTimes.ReplaceAllString(s, "si_utime=T, si_stime=T")
+		s = tempFiles.ReplaceAllString(s, "/tmp/ccTEMP.")
 		if maskAddresses {
 			s = addresses.ReplaceAllString(s, "ADDR")
 			s = settid.ReplaceAllString(s, "=> {parent_tid=[TID]}")

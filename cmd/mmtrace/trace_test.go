@@ -59,6 +59,8 @@ var straceCases = []straceCase{
 	{name: "columns", prog: "trace/remap.c", flags: []string{"-a", "60"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
+	{name: "python3", prog: "/usr/bin/python3", args: []string{"-c", "import json, decimal"}},
+	{name: "cc", prog: "/usr/bin/cc", args: []string{"-c", "-o", "sample.o", "../../bench/workloads/sample.c"}},
 }
 
 // TestTraceMatchesStrace runs each program under strace 6.1 and under mmtrace, both with the
@@ -80,15 +82,23 @@ func TestTraceMatchesStrace(t *testing.T) {
 					set = defaultSet
 				}
 				dir := t.TempDir()
+				args := make([]string, len(tc.args))
+				for i, a := range tc.args {
+					// The programs run in dir: paths into the repository must be absolute.
+					if strings.HasPrefix(a, "../../") {
+						a, _ = filepath.Abs(a)
+					}
+					args[i] = a
+				}
 				straceOut := filepath.Join(dir, "strace.out")
 				mmtraceOut := filepath.Join(dir, "mmtrace.out")
 				// setarch -R turns address randomization off, so two runs map the same addresses.
 				straceArgs := append([]string{"-R", strace, "-f", "-o", straceOut, "-e", "trace=" + set}, tc.flags...)
-				want := runCmd(t, dir, setarch, append(append(straceArgs, prog), tc.args...)...)
-				args := append([]string{"-R", mmtraceBin, "trace"}, mode...)
-				args = append(args, "-o", mmtraceOut, "-e", "trace="+set)
-				args = append(append(args, tc.flags...), "--", prog)
-				got := runCmd(t, dir, setarch, append(args, tc.args...)...)
+				want := runCmd(t, dir, setarch, append(append(straceArgs, prog), args...)...)
+				mmArgs := append([]string{"-R", mmtraceBin, "trace"}, mode...)
+				mmArgs = append(mmArgs, "-o", mmtraceOut, "-e", "trace="+set)
+				mmArgs = append(append(mmArgs, tc.flags...), "--", prog)
+				got := runCmd(t, dir, setarch, append(mmArgs, args...)...)
 				if got.code != want.code {
 					t.Errorf("mmtrace exited %d, strace %d; mmtrace's stderr:\n%s", got.code, want.code, got.stderr)
 				}
