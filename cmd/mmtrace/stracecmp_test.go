@@ -31,8 +31,8 @@ var (
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+(?: /\* [^*]* \*/)?, si_stime=\d+(?: /\* [^*]* \*/)?`)
 	// gcc's temporary files: mkstemp names differ from run to run.
 	tempFiles = regexp.MustCompile(`/tmp/cc[A-Za-z0-9]{6}\.`)
-	pidFields   = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
-	addresses   = regexp.MustCompile(`0x[0-9a-f]{5,}`)
+	pidFields = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
+	addresses = regexp.MustCompile(`0x[0-9a-f]{5,}`)
 	// Times differ between any two runs: -t, -tt, -ttt and -r at the start, -T at the end.
 	timestamp = regexp.MustCompile(`^(?:\d\d:\d\d:\d\d(?:\.\d{6})?|\d{10}\.\d{6}| *\d+\.\d{6}) `)
 	callTime  = regexp.MustCompile(` <\d+\.\d{6}>$`)
