@@ -306,13 +306,18 @@ func TestAttachAlreadyTraced(t *testing.T) {
 	}
 }
 
-// TestAttachEndsOnSignals: Ctrl-C, SIGTERM and SIGHUP make mmtrace attach detach and exit 0;
-// SIGKILL ends it at once, and the kernel detaches. In every case the process runs on.
+// TestAttachEndsOnSignals: Ctrl-C, SIGTERM and SIGHUP make mmtrace attach (and mmtrace trace
+// -p) detach and exit 0; SIGKILL ends it at once, and the kernel detaches. In every case the
+// process runs on.
 func TestAttachEndsOnSignals(t *testing.T) {
 	worker, out := startWorker(t, 4)
 	pid := worker.Process.Pid
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGKILL} {
-		tracer := exec.Command(mmtraceBin, "attach", "-o", os.DevNull, strconv.Itoa(pid))
+	for i, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGKILL, syscall.SIGINT} {
+		args := []string{"attach", "-o", os.DevNull, strconv.Itoa(pid)}
+		if i == 4 {
+			args = []string{"trace", "-p", strconv.Itoa(pid), "-o", os.DevNull} // as strace users type it
+		}
+		tracer := exec.Command(mmtraceBin, args...)
 		var stderr bytes.Buffer
 		tracer.Stderr = &stderr
 		if err := tracer.Start(); err != nil {
