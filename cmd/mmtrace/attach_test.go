@@ -21,15 +21,7 @@ func startWorker(t *testing.T, seconds int) (*exec.Cmd, *bytes.Buffer) {
 	cmd := exec.Command(bin, strconv.Itoa(seconds), "3")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
+	startKilledAtEnd(t, cmd)
 	waitFor(t, "the worker's threads to start", func() bool {
 		tids, _ := os.ReadDir("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task")
 		return len(tids) >= 4

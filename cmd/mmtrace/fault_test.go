@@ -452,12 +452,7 @@ func TestFaultOutputClosed(t *testing.T) {
 			if !strings.Contains(first, "execve(") {
 				t.Errorf("the first line is %q, want the command's execve", first)
 			}
-			t.Cleanup(func() {
-				if cmd.ProcessState == nil {
-					cmd.Process.Kill() // its tracees die with it
-					cmd.Wait()
-				}
-			})
+			killAtEnd(t, cmd) // its tracees die with it
 			var end ending
 			done := make(chan struct{})
 			go func() {
@@ -532,15 +527,7 @@ func startLongTrace(t *testing.T, mode string, threads, children int) (cmd *exec
 	out = filepath.Join(t.TempDir(), "trace.out")
 	cmd = exec.Command(mmtraceBin, "trace", mode, "--strace-only", "-o", out, "--", prog,
 		strconv.Itoa(threads), "100000000", strconv.Itoa(children), "100000000")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
+	startKilledAtEnd(t, cmd)
 	waitFor(t, "every task in the trace", func() bool {
 		data, _ := os.ReadFile(out)
 		return len(parseTraceText(string(data)).tasks) >= 1+threads+children
@@ -593,15 +580,7 @@ func TestFaultTracerKilledInAttach(t *testing.T) {
 	pid := worker.Process.Pid
 	out := filepath.Join(t.TempDir(), "trace.out")
 	cmd := exec.Command(mmtraceBin, "attach", "-o", out, strconv.Itoa(pid))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
+	startKilledAtEnd(t, cmd)
 	waitFor(t, "the worker's calls in the trace", func() bool {
 		data, _ := os.ReadFile(out)
 		return bytes.Contains(data, []byte("munmap("))
@@ -639,15 +618,7 @@ func TestFaultLeaderKilledUnderLoad(t *testing.T) {
 			cmd := exec.Command(mmtraceBin, "trace", mode, "-o", out, "--", prog, "4", "100000000", "4", "3000")
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if cmd.ProcessState == nil {
-					cmd.Process.Kill()
-					cmd.Wait()
-				}
-			})
+			startKilledAtEnd(t, cmd)
 			var leader int
 			waitFor(t, "the command's threads", func() bool {
 				for _, kid := range childrenOf(cmd.Process.Pid) {

@@ -118,3 +118,23 @@ func runCmdEnv(t testing.TB, dir string, env []string, name string, args ...stri
 	}
 	return r
 }
+
+// startKilledAtEnd starts cmd and makes sure it does not outlive the test: if the test has not
+// waited for it, the cleanup kills it (and, for mmtrace trace, its tracees with it).
+func startKilledAtEnd(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killAtEnd(t, cmd)
+}
+
+// killAtEnd is startKilledAtEnd's cleanup, for a command started otherwise.
+func killAtEnd(t testing.TB, cmd *exec.Cmd) {
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+}
