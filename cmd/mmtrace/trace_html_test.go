@@ -75,7 +75,7 @@ func TestTraceHTML(t *testing.T) {
 	}
 
 	// Open it at the last mmap, as a user clicking that call would.
-	u := url.URL{Scheme: "file", Path: page, Fragment: "seq=" + itoa(lastMmap)}
+	u := url.URL{Scheme: "file", Path: page, Fragment: "seq=" + strconv.Itoa(lastMmap)}
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir="+t.TempDir(),
 		"--dump-dom", u.String())
@@ -94,6 +94,5 @@ func TestTraceHTML(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func firstN(s string, n int) string { return s[:min(len(s), n)] }
