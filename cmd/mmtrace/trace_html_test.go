@@ -94,5 +94,4 @@ func TestTraceHTML(t *testing.T) {
 	}
 }
 
-
 func firstN(s string, n int) string { return s[:min(len(s), n)] }
