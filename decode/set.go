@@ -23,6 +23,7 @@ var (
 )
 
 func newSet() *Set {
+	ensureTables()
 	s := &Set{}
 	for a := ArchX86_64; a < numArch; a++ {
 		s.bits[a] = make([]uint64, (len(tables[a])+63)/64)
@@ -128,6 +129,7 @@ func DefaultSet() *Set {
 // isName reports whether some architecture has a call called name, and
 // whether mmtrace decodes it somewhere.
 func isName(name string) (known, decoded bool) {
+	ensureTables()
 	for a := ArchX86_64; a < numArch; a++ {
 		for nr, n := range a.names() {
 			if n == name {

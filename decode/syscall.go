@@ -3,6 +3,7 @@ package decode
 import (
 	"os"
 	"strconv"
+	"sync"
 )
 
 // decoder says how a system call's arguments are printed.
@@ -148,7 +149,13 @@ var generic [numArch][]*Syscall
 // pageSize is the tracee's page size (mincore's unit); the tracer's own.
 var pageSize = uint64(os.Getpagesize())
 
-func init() {
+// tablesOnce builds the tables on first use, not at start-up: mmtrace's launcher, a re-exec of
+// the same binary, runs every package's init and never decodes a call.
+var tablesOnce sync.Once
+
+func ensureTables() { tablesOnce.Do(buildTables) }
+
+func buildTables() {
 	for a, list := range map[Arch][]Syscall{
 		ArchX86_64: syscallsX86_64,
 		ArchI386:   syscallsI386,
@@ -183,6 +190,7 @@ func Lookup(a Arch, nr uint64) *Syscall {
 	if a >= numArch || a == ArchUnknown {
 		return nil
 	}
+	ensureTables()
 	if a == ArchX32 {
 		nr &^= x32BitNr
 	}
