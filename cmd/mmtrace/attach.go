@@ -89,6 +89,8 @@ func runAttach(f *traceFlags, pids []int) error {
 		defer timer.Stop()
 	}
 	err = tracer.Attach(pids)
-	s.finish()
+	if ferr := s.finish(); err == nil {
+		err = ferr
+	}
 	return err
 }

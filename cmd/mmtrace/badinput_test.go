@@ -33,6 +33,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"trace", "--strace-only", "--regions", "--", "true"}, 2, "--regions needs the address-space model"},
 		{[]string{"trace", "--", ""}, 127, "cannot run"},
 		{[]string{"trace", "--", strings.Repeat("x", 5000)}, 127, "cannot run"},
+		{[]string{"trace", "--html", "/no/such/dir/x.html", "--", "true"}, 1, "open html: open /no/such/dir/x.html: no such file or directory"},
+		{[]string{"trace", "--strace-only", "--html", "x.html", "--", "true"}, 2, "--html draws the address-space model"},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`},
 	}
 	for _, tc := range cases {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,9 +48,9 @@ type traceSession struct {
 	pendingSeq   map[int]uint64
 	pendingTime  map[int]time.Time
 
-	// html records the trace for --html, written at the end to htmlPath.
+	// html records the trace for --html, written at the end to htmlFile.
 	html     *report.TraceHTML
-	htmlPath string
+	htmlFile *os.File
 
 	// perTask holds the files of -ff; nil otherwise.
 	perTask *taskFiles
@@ -447,19 +448,17 @@ func isTerminal(w io.Writer) bool {
 	return err == nil
 }
 
-// finish writes what waits for the end: the summary.
-func (s *traceSession) finish() {
+// finish writes what waits for the end: the HTML page, the agreement line, the summary. Its
+// error is one of the output's that could not be written (the trace itself went on).
+func (s *traceSession) finish() error {
 	s.output.Flush()
+	var errs []error
 	if s.html != nil {
-		if err := s.writeHTML(); err != nil {
-			fmt.Fprintf(os.Stderr, "mmtrace: %v\n", err)
-		}
+		errs = append(errs, s.writeHTML())
 	}
 	if s.perTask != nil {
 		s.perTask.closeAll()
-		if s.perTask.err != nil {
-			fmt.Fprintf(os.Stderr, "mmtrace: %v\n", s.perTask.err)
-		}
+		errs = append(errs, s.perTask.err)
 	}
 	if a := s.agreement; a.snapshots > 0 && (s.regionTables || s.summary != nil) {
 		w := s.lines.Block()
@@ -468,25 +467,20 @@ func (s *traceSession) finish() {
 		s.lines.Flush()
 	}
 	if s.summary != nil {
-		w := s.lines.Block()
-		if err := s.summary.Write(w, s.summaryBytes); err != nil {
-			fmt.Fprintf(w, "mmtrace: summary: %v\n", err)
-		}
+		errs = append(errs, s.summary.Write(s.lines.Block(), s.summaryBytes))
 		s.lines.Flush()
 	}
+	return errors.Join(errs...)
 }
 
+// writeHTML writes the page into the file opened for it at the start.
 func (s *traceSession) writeHTML() error {
-	f, err := createOutput(s.htmlPath)
+	err := s.html.Write(s.htmlFile, "mmtrace trace")
+	if cerr := s.htmlFile.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		return fmt.Errorf("write html: %w", err)
-	}
-	if err := s.html.Write(f, "mmtrace trace"); err != nil {
-		f.Close()
-		return fmt.Errorf("write html %s: %w", s.htmlPath, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write html %s: %w", s.htmlPath, err)
+		return fmt.Errorf("write html %s: %w", s.htmlFile.Name(), err)
 	}
 	return nil
 }

@@ -143,7 +143,9 @@ func runTrace(f *traceFlags, args []string) error {
 		Idle:      s.idle,
 	}, s.handle)
 	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ()})
-	s.finish()
+	if ferr := s.finish(); err == nil && ferr != nil {
+		err = ferr
+	}
 	if err != nil {
 		return err
 	}
@@ -212,7 +214,12 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 		s.output = s.json
 	}
 	if f.html != "" {
-		s.html, s.htmlPath = report.NewTraceHTML(), f.html
+		// Opened now, so that a path that cannot be written fails before the trace.
+		file, err := createOutput(f.html)
+		if err != nil {
+			return nil, fmt.Errorf("open html: %w", err)
+		}
+		s.html, s.htmlFile = report.NewTraceHTML(), file
 	}
 	if f.json || f.html != "" || f.failedOnly || f.successfulOnly {
 		s.pendingEntry, s.pendingSeq, s.pendingTime = map[int][]byte{}, map[int]uint64{}, map[int]time.Time{}
