@@ -93,9 +93,6 @@ func (s *Space) notePeak() {
 	}
 }
 
-// Mapped is the total size of the model's regions.
-func (s *Space) Mapped() uint64 { return s.regions.Size() }
-
 // cut removes [start, end) from the model, splitting the regions at its edges, and returns
 // the removed pieces.
 func (s *Space) cut(start, end uint64) Regions {

@@ -42,6 +42,11 @@ const (
 	launcherGodebug = "GODEBUG=asyncpreemptoff=1"
 )
 
+// nativeAudit is the AUDIT_ARCH_* value of the tracer's own ABI, the one the launcher's
+// execve of the command is made with; 0 on an architecture package seccomp does not know,
+// where starting a command fails.
+var nativeAudit, _ = seccomp.NativeArch()
+
 // IsLauncher tells whether the process was started as the launcher of a traced command; the
 // program must then call RunLauncher from its main goroutine, locked to the main thread in an
 // init function (the tracer seized the main thread, so it is the one that must call execve).
@@ -90,6 +95,10 @@ func RunLauncher(args []string) error {
 
 // start runs the launcher, seizes it and lets it go on to execve the command.
 func (t *Tracer) start(cmd Command) (int, error) {
+	if nativeAudit == 0 {
+		_, err := seccomp.NativeArch()
+		return 0, fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return 0, fmt.Errorf("start %s: %w", cmd.Path, err)

@@ -53,14 +53,13 @@ type syscallInfo struct {
 	arch  uint32
 	ip    uint64
 	sp    uint64
-	union [8]uint64 // nr, args[6], ret_data | rval, is_error
+	union [8]uint64 // nr, args[6], seccomp's ret_data | rval, is_error
 }
 
-func (si *syscallInfo) nr() uint64       { return si.union[0] }
-func (si *syscallInfo) args() [6]uint64  { return [6]uint64(si.union[1:7]) }
-func (si *syscallInfo) rval() int64      { return int64(si.union[0]) }
-func (si *syscallInfo) isError() bool    { return si.union[1]&0xff != 0 }
-func (si *syscallInfo) seccompData() int { return int(uint32(si.union[7])) }
+func (si *syscallInfo) nr() uint64      { return si.union[0] }
+func (si *syscallInfo) args() [6]uint64 { return [6]uint64(si.union[1:7]) }
+func (si *syscallInfo) rval() int64     { return int64(si.union[0]) }
+func (si *syscallInfo) isError() bool   { return si.union[1]&0xff != 0 }
 
 // ptrace makes one request. Every request used here returns at once, so it is made as a raw
 // system call, without telling the Go scheduler: that is a few hundred nanoseconds a stop.

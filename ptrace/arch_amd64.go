@@ -1,5 +1,0 @@
-package ptrace
-
-// nativeAudit is the AUDIT_ARCH_* value of the tracer's own architecture, the one its
-// launcher's execve is made with.
-const nativeAudit = 0xc000003e // AUDIT_ARCH_X86_64
