@@ -34,7 +34,11 @@ func (t *Tracer) Attach(pids []int) error {
 
 	for _, pid := range pids {
 		if err := t.attachProcess(pid); err != nil {
+			// Let go of what was attached before the failure, from wherever it stopped.
 			t.detachAll()
+			if lerr := t.loop(); lerr != nil {
+				return errors.Join(err, lerr)
+			}
 			return err
 		}
 	}

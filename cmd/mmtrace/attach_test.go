@@ -339,3 +339,16 @@ func TestAttachEndsOnSignals(t *testing.T) {
 	}
 	finishWorker(t, worker, out)
 }
+
+// TestAttachPartlyFails: when one of several pids cannot be attached, mmtrace says so, exits
+// non-zero, and lets go of the processes it had already attached, which run on.
+func TestAttachPartlyFails(t *testing.T) {
+	worker, out := startWorker(t, 2)
+	pid := worker.Process.Pid
+	r := runCmd(t, "", mmtraceBin, "attach", "-o", os.DevNull, strconv.Itoa(pid), "999999999")
+	if r.code == 0 || !strings.Contains(lastLine(r.stderr), "attach 999999999: no such process") {
+		t.Errorf("exit %d, stderr %q: want the missing pid named and a non-zero exit", r.code, r.stderr)
+	}
+	requireUntraced(t, pid, false)
+	finishWorker(t, worker, out)
+}
