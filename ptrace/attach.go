@@ -66,6 +66,7 @@ func (t *Tracer) attachProcess(pid int) error {
 	if err := checkAttachable(tgid); err != nil {
 		return fmt.Errorf("attach %d: %w", pid, err)
 	}
+	var endingErr error // why the last thread that is ending could not be seized
 	for {
 		tids, err := threads(tgid)
 		if err != nil {
@@ -77,8 +78,11 @@ func (t *Tracer) attachProcess(pid int) error {
 				continue
 			}
 			if err := seize(tid, t.attachOptions()); err != nil {
-				if err == unix.ESRCH && tid != tgid {
-					continue // a thread that ended meanwhile
+				// ESRCH: a thread that ended meanwhile; EPERM for one that is exiting, such as a
+				// main thread that called pthread_exit while the others run on.
+				if err == unix.ESRCH || err == unix.EPERM && isExiting(tgid, tid) {
+					endingErr = err
+					continue
 				}
 				return fmt.Errorf("attach %d: %w", pid, explainSeizeError(tgid, err))
 			}
@@ -96,9 +100,15 @@ func (t *Tracer) attachProcess(pid int) error {
 				return fmt.Errorf("attach %d: interrupt thread %d: %w", pid, tid, err)
 			}
 		}
-		if added == 0 {
-			return nil
+		if added > 0 {
+			continue
 		}
+		for _, tk := range t.tasks {
+			if tk.pid == tgid {
+				return nil
+			}
+		}
+		return fmt.Errorf("attach %d: the process is exiting: %w", pid, endingErr)
 	}
 }
 
@@ -148,25 +158,43 @@ func checkAttachable(pid int) error {
 	return nil
 }
 
-// isKernelThread tells kernel threads by the PF_KTHREAD bit of /proc/PID/stat's flags.
+// Bits of a task's flags (/proc/PID/stat's ninth field, the kernel's PF_*).
+const (
+	pfExiting = 0x00000004
+	pfKthread = 0x00200000
+)
+
+// isKernelThread tells kernel threads, which have no user address space.
 func isKernelThread(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	flags, ok := taskFlags("/proc/" + strconv.Itoa(pid) + "/stat")
+	return ok && flags&pfKthread != 0
+}
+
+// isExiting tells a task that has begun to exit, which PTRACE_SEIZE refuses with EPERM; one
+// already gone counts as exiting.
+func isExiting(pid, tid int) bool {
+	flags, ok := taskFlags("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(tid) + "/stat")
+	return !ok || flags&pfExiting != 0
+}
+
+// taskFlags reads the flags field of a stat file.
+func taskFlags(statPath string) (uint64, bool) {
+	data, err := os.ReadFile(statPath)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	// The fields after the command name, which is in parentheses and may hold anything.
 	end := strings.LastIndexByte(string(data), ')')
 	if end < 0 {
-		return false
+		return 0, false
 	}
 	fields := strings.Fields(string(data[end+1:]))
 	// fields[0] is the state (field 3); flags is field 9.
 	if len(fields) < 7 {
-		return false
+		return 0, false
 	}
 	flags, err := strconv.ParseUint(fields[6], 10, 64)
-	const pfKthread = 0x00200000
-	return err == nil && flags&pfKthread != 0
+	return flags, err == nil
 }
 
 // explainSeizeError says why PTRACE_SEIZE was refused, in the terms a user can act on.

@@ -89,9 +89,22 @@ func RunLauncher(args []string) error {
 	if len(env) > 0 && env[0] == launcherGodebug {
 		env = env[1:]
 	}
-	err = unix.Exec(path, argv, env)
-	return fmt.Errorf("exec %s: %w", path, err)
+	return &ExecError{Path: path, Err: unix.Exec(path, argv, env)}
 }
+
+// ExecError is the launcher's failure to execve the command. The tracer sees that call and
+// reports it (ExitStatus.ExecErr), so the launcher should exit quietly with LaunchExecFailed.
+type ExecError struct {
+	Path string
+	Err  error
+}
+
+func (e *ExecError) Error() string { return fmt.Sprintf("exec %s: %v", e.Path, e.Err) }
+func (e *ExecError) Unwrap() error { return e.Err }
+
+// LaunchExecFailed is the launcher's exit status when the command could not be executed:
+// strace's child exits 1 then, and the trace shows the same "+++ exited with 1 +++".
+const LaunchExecFailed = 1
 
 // start runs the launcher, seizes it and lets it go on to execve the command.
 func (t *Tracer) start(cmd Command) (int, error) {

@@ -24,6 +24,10 @@ type task struct {
 	// launching: the task is still mmtrace's own launcher, before it runs the command's
 	// execve; nothing it does is reported.
 	launching bool
+	// commandExec: the launcher's execve of the command is under way; execFailed: it failed,
+	// and the task is mmtrace's launcher again, on its way out. Only its end is reported then,
+	// as strace reports the end of its child that could not run the command.
+	commandExec, execFailed bool
 
 	// listening: in a group-stop, left stopped with PTRACE_LISTEN.
 	listening bool

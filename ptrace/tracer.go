@@ -29,6 +29,9 @@ type ExitStatus struct {
 	Code       int
 	Signal     int
 	CoreDumped bool
+	// ExecErr is why the command could not be run at all: the launcher's execve of it failed
+	// (Code is then the launcher's).
+	ExecErr error
 }
 
 // Tracer follows a command and every task it creates. Its methods must be called from one
@@ -300,10 +303,13 @@ func (t *Tracer) entry(tk *task, si *syscallInfo) {
 		if si.arch != nativeAudit || si.nr() != unix.SYS_EXECVE {
 			return // the launcher's own calls before it runs the command
 		}
-		tk.launching = false
+		tk.launching, tk.commandExec = false, true
 		if err := setOptions(tk.tid, t.commandOptions()); err != nil {
 			return
 		}
+	}
+	if tk.execFailed {
+		return
 	}
 	if !t.isTraced(si.arch, si.nr()) {
 		return
@@ -319,6 +325,13 @@ func (t *Tracer) exit(tk *task, si *syscallInfo) {
 	t.ev = Event{Kind: SyscallExit, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args,
 		Ret: si.rval(), IsError: si.isError(), Task: Task{tk.tid}}
 	t.handler(&t.ev)
+	if tk.commandExec {
+		tk.commandExec = false
+		if si.isError() {
+			tk.execFailed = true
+			t.status.ExecErr = unix.Errno(-si.rval())
+		}
+	}
 }
 
 // eventStop handles PTRACE_EVENT_STOP: a group-stop, or a stop without a signal (the first stop
@@ -380,7 +393,7 @@ func (t *Tracer) releaseHeld() {
 }
 
 func (t *Tracer) exitStop(tk *task) {
-	if !tk.launching {
+	if !tk.launching && !tk.execFailed {
 		t.ev = Event{Kind: Exiting, Tid: tk.tid, Pid: tk.pid, LastTask: true, Task: Task{tk.tid}}
 		if msg, err := eventMsg(tk.tid); err == nil {
 			t.ev.Status = int(msg)
@@ -427,7 +440,7 @@ func (t *Tracer) signalStop(tk *task, sig unix.Signal) {
 		t.resume(tk, int(sig))
 		return
 	}
-	if !tk.launching {
+	if !tk.launching && !tk.execFailed {
 		t.ev = Event{Kind: Signal, Tid: tk.tid, Pid: tk.pid, Signal: int(sig), Siginfo: &t.siginfo, Task: Task{tk.tid}}
 		t.handler(&t.ev)
 	}
@@ -450,6 +463,7 @@ func (t *Tracer) ended(tk *task, ws unix.WaitStatus) {
 		st.Signal, st.CoreDumped = int(ws.Signal()), ws.CoreDump()
 	}
 	if tk.tid == t.leader {
+		st.ExecErr = t.status.ExecErr
 		t.status = st
 	}
 	if !tk.launching {

@@ -134,7 +134,7 @@ func TestAttachTracesAndDetaches(t *testing.T) {
 // TestAttachFiftyTimes attaches and detaches fifty times in a row: the worker is never left
 // stopped or traced, and finishes with every check held.
 func TestAttachFiftyTimes(t *testing.T) {
-	worker, out := startWorker(t, 4)
+	worker, out := startWorker(t, 60)
 	pid := worker.Process.Pid
 	for i := 0; i < 50; i++ {
 		r := runCmd(t, "", mmtraceBin, "attach", "--duration", "10ms", "-o", os.DevNull, strconv.Itoa(pid))
@@ -143,7 +143,40 @@ func TestAttachFiftyTimes(t *testing.T) {
 		}
 		requireUntraced(t, pid, false)
 	}
+	// The worker's time is long enough for the slowest machine; it ends now, on request.
+	if err := worker.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
 	finishWorker(t, worker, out)
+}
+
+// TestAttachMainThreadGone attaches to a process whose main thread has ended (pthread_exit)
+// and which lives on in another: the zombie main thread cannot be seized, which is no error;
+// the live thread's calls are traced and the process finishes unharmed.
+func TestAttachMainThreadGone(t *testing.T) {
+	cmd := exec.Command(buildC(t, "attach/mainexit.c"), "2")
+	startKilledAtEnd(t, cmd)
+	pid := cmd.Process.Pid
+	waitFor(t, "the main thread to end", func() bool {
+		states, _ := procState(t, pid)
+		return strings.HasPrefix(states, "Z") && len(states) == 2
+	})
+	traceOut := filepath.Join(t.TempDir(), "trace.out")
+	r := runCmd(t, "", mmtraceBin, "attach", "--duration", "300ms", "-o", traceOut, strconv.Itoa(pid))
+	if r.code != 0 {
+		t.Fatalf("mmtrace attach exited %d: %s", r.code, r.stderr)
+	}
+	text, err := os.ReadFile(traceOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x") {
+		t.Errorf("the live thread's mmap calls are not in the trace:\n%s", text)
+	}
+	requireUntraced(t, pid, false)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("the process failed after being traced: %v", err)
+	}
 }
 
 // TestAttachStoppedProcess attaches to a process stopped by SIGSTOP: it stays stopped while

@@ -143,6 +143,9 @@ func TestFaultKilledInCall(t *testing.T) {
 		{"madvise", "m", "madvise", nil},
 		{"i386_mlock", "l", "mlock", []string{"-m32"}},
 	} {
+		if !kernelRuns(t, tc.cflags) {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			prog := buildC(t, "stress/killmid.c", tc.cflags...)
 			trace, _ := sameAsStrace(t, prog, []string{tc.arg}, true, ending{code: -1, signal: syscall.SIGKILL})
@@ -187,11 +190,14 @@ func TestFaultSegv(t *testing.T) {
 		{"bus", ending{code: -1, signal: syscall.SIGBUS}, "--- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x"},
 	} {
 		for _, arch := range []string{"", "-m32"} {
+			var cflags []string
+			if arch != "" {
+				cflags = append(cflags, arch)
+			}
+			if !kernelRuns(t, cflags) {
+				continue
+			}
 			t.Run(tc.mode+arch, func(t *testing.T) {
-				var cflags []string
-				if arch != "" {
-					cflags = append(cflags, arch)
-				}
 				prog := buildC(t, "stress/segv.c", cflags...)
 				trace, _ := sameAsStrace(t, prog, []string{tc.mode}, false, tc.want)
 				p := parseTraceText(trace)
@@ -224,11 +230,14 @@ func TestFaultSegv(t *testing.T) {
 // status; 64-bit and i386.
 func TestFaultExecFails(t *testing.T) {
 	for _, arch := range []string{"", "-m32"} {
+		var cflags []string
+		if arch != "" {
+			cflags = append(cflags, arch)
+		}
+		if !kernelRuns(t, cflags) {
+			continue
+		}
 		t.Run("arch"+arch, func(t *testing.T) {
-			var cflags []string
-			if arch != "" {
-				cflags = append(cflags, arch)
-			}
 			prog := buildC(t, "stress/execfail.c", cflags...)
 			scratch := t.TempDir()
 			trace, _ := sameAsStrace(t, prog, []string{scratch}, false, ending{})

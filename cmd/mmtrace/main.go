@@ -47,6 +47,10 @@ func main() {
 	}
 	if ptrace.IsLauncher(os.Args) {
 		err := ptrace.RunLauncher(os.Args)
+		var execErr *ptrace.ExecError
+		if errors.As(err, &execErr) {
+			os.Exit(ptrace.LaunchExecFailed) // the tracer saw the execve fail and says why
+		}
 		fmt.Fprintf(os.Stderr, "mmtrace: %v\n", err)
 		os.Exit(127)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +75,36 @@ func buildC(t testing.TB, rel string, cflags ...string) string {
 	}
 	built[key] = bin
 	return bin
+}
+
+var i386Probe struct {
+	sync.Once
+	runs bool
+}
+
+// kernelRuns reports whether this kernel can run a program built with cflags. Only i386
+// programs (-m32) may not run: kernels built without IA32_EMULATION, booted with
+// ia32_emulation=0, or running under a hypervisor without 32-bit mode (PVM) refuse them
+// with ENOEXEC. Cases that need them are left out there, with a line in the test log;
+// TestTraceCommandNotExecutable checks what mmtrace does with such a program instead.
+func kernelRuns(t testing.TB, cflags []string) bool {
+	t.Helper()
+	if !slices.Contains(cflags, "-m32") || kernelRunsI386(t) {
+		return true
+	}
+	t.Logf("i386 case left out: this kernel cannot run i386 programs (exec format error)")
+	return false
+}
+
+func kernelRunsI386(t testing.TB) bool {
+	t.Helper()
+	i386Probe.Do(func() {
+		bin := buildC(t, "trace/exitcode.c", "-m32")
+		err := exec.Command(bin, "7").Run()
+		var exitErr *exec.ExitError
+		i386Probe.runs = errors.As(err, &exitErr) && exitErr.ExitCode() == 7
+	})
+	return i386Probe.runs
 }
 
 // needTool fails the test with a clear message when a program the test compares with is missing.

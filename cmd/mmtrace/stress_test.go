@@ -446,6 +446,9 @@ func TestStressLoad(t *testing.T) {
 		// An i386 program: its calls are mmap2 and munmap from the 32-bit table.
 		{"i386", "--seccomp=true", "stress/load.c", "mmap2", []string{"-m32"}, 8, 1000, 16, 200},
 	} {
+		if !kernelRuns(t, tc.cflags) {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			prog := buildC(t, tc.prog, tc.cflags...)
 			base := baselinePeakKB(t, tc.mode)

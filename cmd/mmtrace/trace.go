@@ -149,6 +149,9 @@ func runTrace(f *traceFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	if status.ExecErr != nil {
+		return &exitError{code: execFailureCode(status.ExecErr), err: fmt.Errorf("cannot run %s: %w", path, status.ExecErr)}
+	}
 	if status.Signal != 0 {
 		dieBySignal(status.Signal)
 	}
@@ -304,10 +307,7 @@ func lookCommand(name string) (string, error) {
 	if err == nil {
 		return path, nil
 	}
-	code := 127
-	if errors.Is(err, fs.ErrPermission) {
-		code = 126
-	}
+	code := execFailureCode(err)
 	var execErr *exec.Error
 	if errors.As(err, &execErr) {
 		err = execErr.Err
@@ -317,6 +317,15 @@ func lookCommand(name string) (string, error) {
 		err = pathErr.Err
 	}
 	return "", &exitError{code: code, err: fmt.Errorf("cannot run %s: %w", name, err)}
+}
+
+// execFailureCode is a shell's exit status for a command it could not run: 126 when it
+// exists but cannot be executed, 127 when it cannot be found.
+func execFailureCode(err error) int {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.ENOEXEC) {
+		return 126
+	}
+	return 127
 }
 
 const flushInterval = 200 * time.Millisecond

@@ -71,6 +71,9 @@ func TestTraceMatchesStrace(t *testing.T) {
 	strace := needTool(t, "strace")
 	setarch := needTool(t, "setarch")
 	for _, tc := range straceCases {
+		if !kernelRuns(t, tc.cflags) {
+			continue
+		}
 		for _, mode := range [][]string{{"--seccomp=true"}, {"--seccomp=false", "--strace-only"}} {
 			t.Run(tc.name+"/"+strings.Join(mode, ","), func(t *testing.T) {
 				prog := tc.prog
@@ -120,6 +123,54 @@ func TestTraceMatchesStrace(t *testing.T) {
 					t.Errorf("mmtrace's trace has no execve line:\n%s", gotText)
 				}
 				tasksGone(t, string(gotText))
+			})
+		}
+	}
+}
+
+// TestTraceCommandNotExecutable traces a command whose execve fails with ENOEXEC (a file
+// that is executable but no program; an i386 program where the kernel cannot run them):
+// the trace is strace's, the failed execve and "+++ exited with 1 +++" and nothing of
+// mmtrace's own launcher, with and without the seccomp filter, and mmtrace says why in one
+// line and exits 126, as a shell does.
+func TestTraceCommandNotExecutable(t *testing.T) {
+	strace := needTool(t, "strace")
+	junk := filepath.Join(t.TempDir(), "junk")
+	if err := os.WriteFile(junk, []byte("not a program\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	progs := []string{junk}
+	if !kernelRunsI386(t) {
+		progs = append(progs, buildC(t, "trace/kinds.c", "-m32"))
+	}
+	for _, prog := range progs {
+		for _, mode := range []string{"--seccomp=true", "--seccomp=false"} {
+			t.Run(filepath.Base(prog)+"/"+mode, func(t *testing.T) {
+				dir := t.TempDir()
+				straceOut, mmtraceOut := filepath.Join(dir, "strace.out"), filepath.Join(dir, "mmtrace.out")
+				want := runCmd(t, dir, strace, "-f", "-o", straceOut, "-e", "trace="+defaultSet, prog)
+				got := runCmd(t, dir, mmtraceBin, "trace", mode, "-o", mmtraceOut, "--", prog)
+				if want.code != 1 {
+					t.Fatalf("strace exited %d, want 1 (exec failed): %s", want.code, want.stderr)
+				}
+				wantErr := "mmtrace: cannot run " + prog + ": exec format error\n"
+				if got.code != 126 || got.stderr != wantErr {
+					t.Errorf("mmtrace exited %d with stderr %q, want 126 and %q", got.code, got.stderr, wantErr)
+				}
+				wantText, err := os.ReadFile(straceOut)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotText, err := os.ReadFile(mmtraceOut)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(string(gotText), "= -1 ENOEXEC (Exec format error)\n") {
+					t.Errorf("the failed execve is not in mmtrace's trace:\n%s", gotText)
+				}
+				if d := diffTraces(parseTrace(t, string(wantText), false), parseTrace(t, string(gotText), false)); d != "" {
+					t.Errorf("mmtrace's trace differs from strace's:\n%s", d)
+				}
 			})
 		}
 	}
