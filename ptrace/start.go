@@ -117,15 +117,7 @@ func (t *Tracer) start(cmd Command) (int, error) {
 		return 0, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
 	defer w.Close()
-	spec := noFilter
-	if t.opts.Seccomp {
-		spec = filterSpec(withLauncherExecve(t.opts.Syscalls))
-	}
-	argv := append([]string{launchName, launcherArg, spec, cmd.Path}, cmd.Argv...)
-	pid, err := syscall.ForkExec(selfExe, argv, &syscall.ProcAttr{
-		Env:   append([]string{launcherGodebug}, cmd.Env...),
-		Files: []uintptr{0, 1, 2, r.Fd()},
-	})
+	pid, err := t.startLauncher(cmd, r)
 	r.Close()
 	if err != nil {
 		return 0, fmt.Errorf("start %s: %w", cmd.Path, err)
@@ -152,6 +144,38 @@ func (t *Tracer) start(cmd Command) (int, error) {
 		return fail(fmt.Errorf("start %s: %w", cmd.Path, err))
 	}
 	return pid, nil
+}
+
+// startLauncher starts the launcher of cmd, the tiny image where there is one for this
+// architecture, else a re-exec of mmtrace, with r as its descriptor 3.
+func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
+	var traced map[uint32][]uint64
+	if t.opts.Seccomp {
+		traced = withLauncherExecve(t.opts.Syscalls)
+	}
+	if launcherCode(launcherLayout{}) != nil {
+		var prog []unix.SockFilter
+		admin := false
+		if traced != nil {
+			var err error
+			if prog, err = seccomp.Filter(traced); err != nil {
+				return 0, err
+			}
+			if admin, err = seccomp.HasSysAdmin(); err != nil {
+				return 0, err
+			}
+		}
+		return startImage(launcherImage(prog, !admin), cmd, r, os.Stderr)
+	}
+	spec := noFilter
+	if traced != nil {
+		spec = filterSpec(traced)
+	}
+	argv := append([]string{launchName, launcherArg, spec, cmd.Path}, cmd.Argv...)
+	return syscall.ForkExec(selfExe, argv, &syscall.ProcAttr{
+		Env:   append([]string{launcherGodebug}, cmd.Env...),
+		Files: []uintptr{0, 1, 2, r.Fd()},
+	})
 }
 
 // launchOptions are set when the launcher is seized. Forks are followed only from the

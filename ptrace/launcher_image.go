@@ -1,0 +1,168 @@
+package ptrace
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// A launcher image is a tiny static program, written at run time, that does what the Go
+// launcher (RunLauncher) does: wait on descriptor 3 for the tracer's go-ahead, install the
+// seccomp filter, execve the command. Starting it costs one page fault or two, where a re-exec
+// of mmtrace costs hundreds: the Go runtime and the packages' init functions, about 15 ms on a
+// virtual machine whose page faults are slow. Where there is no image for the architecture
+// (launcherCode returns nil), mmtrace re-execs itself.
+//
+// The program is run as: /proc/self/fd/N PATH ARGV0 ARGV1 ... with the command's environment,
+// so that its own argv[0] is the command's path and the rest its argv: execve(argv[0],
+// &argv[1], envp). It exits 1 (LaunchExecFailed) when execve fails, and 127 with a message
+// on standard error when the go-ahead does not come or the filter is refused.
+
+// launcherBase is where the image is loaded: its code and data are addressed absolutely.
+const launcherBase = 0x400000
+
+// launcherMessages are what the image prints before exiting 127.
+const (
+	msgNoGoAhead = "mmtrace: launcher: the tracer went away before the command started\n"
+	msgNoFilter  = "mmtrace: launcher: the seccomp filter was refused\n"
+)
+
+// launcherLayout is where the image's data lie, for the code to address them.
+type launcherLayout struct {
+	fprog      uint32 // struct sock_fprog, or 0 for no filter
+	noGoAhead  uint32
+	noFilter   uint32
+	noNewPrivs bool // call prctl(PR_SET_NO_NEW_PRIVS) before seccomp (no CAP_SYS_ADMIN)
+}
+
+// elfHeaderSize is the ELF header and the one program header before the code.
+const elfHeaderSize = 64 + 56
+
+// launcherImage builds the launcher program for this architecture; nil when there is none.
+// prog is the filter (nil for none).
+func launcherImage(prog []unix.SockFilter, noNewPrivs bool) []byte {
+	// The code is built twice: first to learn its length, then with the data's addresses.
+	layout := launcherLayout{noNewPrivs: noNewPrivs}
+	if prog != nil {
+		layout.fprog = 1 // any non-zero address: the code's length does not depend on it
+	}
+	code := launcherCode(layout)
+	if code == nil {
+		return nil
+	}
+	dataStart := align8(elfHeaderSize + len(code))
+	var data bytes.Buffer
+	at := func() uint32 { return uint32(launcherBase + dataStart + data.Len()) }
+	if prog != nil {
+		layout.fprog = at()
+		// struct sock_fprog: unsigned short len, padding, then the filter's address.
+		binary.Write(&data, binary.LittleEndian, uint64(len(prog)))
+		binary.Write(&data, binary.LittleEndian, uint64(at()+8))
+		binary.Write(&data, binary.LittleEndian, prog)
+	}
+	layout.noGoAhead = at()
+	data.WriteString(msgNoGoAhead)
+	layout.noFilter = at()
+	data.WriteString(msgNoFilter)
+	code = launcherCode(layout)
+
+	size := dataStart + data.Len()
+	var img bytes.Buffer
+	binary.Write(&img, binary.LittleEndian, elf.Header64{
+		Ident:     [elf.EI_NIDENT]byte{0x7f, 'E', 'L', 'F', byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), byte(elf.EV_CURRENT)},
+		Type:      uint16(elf.ET_EXEC),
+		Machine:   uint16(launcherMachine),
+		Version:   uint32(elf.EV_CURRENT),
+		Entry:     launcherBase + elfHeaderSize,
+		Phoff:     64,
+		Ehsize:    64,
+		Phentsize: 56,
+		Phnum:     1,
+	})
+	binary.Write(&img, binary.LittleEndian, elf.Prog64{
+		Type:   uint32(elf.PT_LOAD),
+		Flags:  uint32(elf.PF_R | elf.PF_X),
+		Vaddr:  launcherBase,
+		Paddr:  launcherBase,
+		Filesz: uint64(size),
+		Memsz:  uint64(size),
+		Align:  0x1000,
+	})
+	img.Write(code)
+	img.Write(make([]byte, dataStart-img.Len()))
+	img.Write(data.Bytes())
+	return img.Bytes()
+}
+
+func align8(n int) int { return (n + 7) &^ 7 }
+
+// startImage starts the launcher image as a process with the command's arguments and
+// environment, the start pipe as descriptor 3 and stderr as descriptor 2.
+func startImage(image []byte, cmd Command, pipe, stderr *os.File) (int, error) {
+	fd, err := unix.MemfdCreate("mmtrace-launcher", unix.MFD_CLOEXEC)
+	if err != nil {
+		return 0, fmt.Errorf("launcher image: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "mmtrace-launcher")
+	defer f.Close()
+	if _, err := f.Write(image); err != nil {
+		return 0, fmt.Errorf("launcher image: %w", err)
+	}
+	// The path stays valid in the child until its execve has opened it; close-on-exec only
+	// closes the descriptor after that.
+	path := fmt.Sprintf("/proc/self/fd/%d", fd)
+	pid, err := syscall.ForkExec(path, append([]string{cmd.Path}, cmd.Argv...), &syscall.ProcAttr{
+		Env:   cmd.Env,
+		Files: []uintptr{0, 1, stderr.Fd(), pipe.Fd()},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("launcher image: %w", err)
+	}
+	return pid, nil
+}
+
+// assembler builds machine code with forward and backward jumps to named labels.
+type assembler struct {
+	code   []byte
+	labels map[string]int
+	jumps  []jump
+}
+
+type jump struct {
+	at    int // offset of the rel8 byte
+	label string
+}
+
+func (a *assembler) emit(b ...byte) { a.code = append(a.code, b...) }
+
+func (a *assembler) label(name string) {
+	if a.labels == nil {
+		a.labels = map[string]int{}
+	}
+	a.labels[name] = len(a.code)
+}
+
+// jump8 emits a jump instruction op with a one-byte displacement to label.
+func (a *assembler) jump8(op byte, label string) {
+	a.emit(op, 0)
+	a.jumps = append(a.jumps, jump{len(a.code) - 1, label})
+}
+
+// assemble resolves the jumps and returns the code.
+func (a *assembler) assemble() []byte {
+	for _, j := range a.jumps {
+		rel := a.labels[j.label] - (j.at + 1)
+		if rel < -128 || rel > 127 {
+			panic(fmt.Sprintf("launcher code: jump to %s out of range", j.label)) // a bug in launcherCode
+		}
+		a.code[j.at] = byte(int8(rel))
+	}
+	return a.code
+}
+
+func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
