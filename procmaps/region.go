@@ -10,7 +10,6 @@ import (
 // permissions and backing, with, when it was read from smaps, the memory it uses.
 type Region struct {
 	Start, End uint64 // [Start, End), page aligned
-	Perms      Perms
 	Offset     uint64 // offset into the file of Start; 0 for anonymous memory
 	Dev        Dev    // device of the file system that holds the backing file; 0:0 if none
 	Inode      uint64 // inode of the backing file; for SysV shared memory, the shmid
@@ -18,11 +17,7 @@ type Region struct {
 	// Name is the last field of the maps line: a path, a [special] name, anon_inode:[...],
 	// or "" for anonymous memory. A "\012" in the kernel's text is decoded to a newline,
 	// and the " (deleted)" suffix of an unlinked file is removed and recorded in Deleted.
-	Name    string
-	Deleted bool
-
-	Kind Kind // file or anonymous, shared or private: set by Classify
-	Role Role // what the region is used for: set by Classify
+	Name string
 
 	// Usage is the region's smaps entry; nil when only maps was read. A pointer keeps
 	// maps-only regions small (60,000 regions in a few megabytes) and lets a model of the
@@ -30,8 +25,22 @@ type Region struct {
 	Usage *Usage
 
 	// Origin is what made the region, as far as a traced process's model knows (Space);
-	// the zero Origin for regions read from /proc outside a trace.
-	Origin Origin
+	// nil for regions read from /proc outside a trace. A pointer, shared by the regions one
+	// call made, for the same reason as Usage: every page of a big table costs a page fault.
+	Origin *Origin
+
+	Perms   Perms
+	Deleted bool
+	Kind    Kind // file or anonymous, shared or private: set by Classify
+	Role    Role // what the region is used for: set by Classify
+}
+
+// MadeBy is the region's origin; the zero Origin when it has none.
+func (r *Region) MadeBy() Origin {
+	if r.Origin == nil {
+		return Origin{}
+	}
+	return *r.Origin
 }
 
 // Size is the length of the region in bytes.

@@ -30,6 +30,9 @@ type Origin struct {
 	Time    time.Duration // since the trace began
 }
 
+// kernelOrigin is the origin of regions the kernel made on its own; shared, never changed.
+var kernelOrigin = &Origin{Kind: OriginKernel}
+
 // String is the origin as tables print it: "mmap #12 +0.004512s", "exec", "kernel",
 // "before attach".
 func (o Origin) String() string {
@@ -62,8 +65,9 @@ type Space struct {
 // NewSpace returns a model that starts as the regions of a snapshot, each given origin.
 func NewSpace(snapshot Regions, origin Origin) *Space {
 	s := &Space{regions: slices.Clone(snapshot)}
+	made := &origin
 	for i := range s.regions {
-		s.regions[i].Origin = origin
+		s.regions[i].Origin = made
 		s.regions[i].Usage = nil
 		s.sizes[s.regions[i].Kind] += s.regions[i].Size()
 	}
@@ -167,15 +171,16 @@ func (s *Space) firstEndingAfter(addr uint64) int {
 // or not). Parts of actual within made [start, end) get origin when it is a call's; other
 // parts keep the origin the model had at their start, or become the kernel's.
 func (s *Space) reconcile(actual Regions, madeStart, madeEnd uint64, origin Origin) {
+	made := &origin
 	for _, a := range actual {
 		old := s.cut(a.Start, a.End)
 		switch {
 		case origin.Kind == OriginCall && a.Start < madeEnd && a.End > madeStart:
-			a.Origin = origin
+			a.Origin = made
 		case len(old) > 0:
 			a.Origin = old[0].Origin
 		default:
-			a.Origin = Origin{Kind: OriginKernel}
+			a.Origin = kernelOrigin
 		}
 		a.Usage = nil
 		s.insert(a)

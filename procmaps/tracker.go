@@ -290,7 +290,7 @@ func compare(model, kernel Regions) Comparison {
 			seen[m.Start] = true
 			continue
 		}
-		k.Origin = Origin{Kind: OriginKernel}
+		k.Origin = kernelOrigin
 		if j := model.Index(k.Start); j >= 0 {
 			k.Origin = model[j].Origin
 		}

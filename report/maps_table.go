@@ -80,7 +80,7 @@ var regionColumns = []regionColumn{
 }
 
 var originColumn = regionColumn{"ORIGIN", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte {
-	return append(d, r.Origin.String()...)
+	return append(d, r.MadeBy().String()...)
 }, nil}
 
 // appendAddr writes an address like maps does: lowercase hex, at least 8 digits.

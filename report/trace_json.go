@@ -72,8 +72,8 @@ func Regions(rs procmaps.Regions) []RegionJSON {
 	out := make([]RegionJSON, len(rs))
 	for i := range rs {
 		out[i] = RegionJSON{mapsRegionJSON: newMapsRegionJSON(&rs[i])}
-		if rs[i].Origin != (procmaps.Origin{}) {
-			out[i].Origin = rs[i].Origin.String()
+		if o := rs[i].MadeBy(); o != (procmaps.Origin{}) {
+			out[i].Origin = o.String()
 		}
 	}
 	return out
