@@ -2,9 +2,11 @@ package procmaps
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 const fixtures = "../testdata/maps/"
@@ -118,6 +120,31 @@ func TestParseMapsLongLine(t *testing.T) {
 	}
 	if len(rs) != 2 || rs[0].Name != long || rs[1].Name != "" {
 		t.Fatalf("got %d regions, first name %d bytes", len(rs), len(rs[0].Name))
+	}
+}
+
+// A text bigger than the first read, read in short pieces: it goes on into the mapped read
+// areas, and every region comes out as it was.
+func TestParseMapsBigText(t *testing.T) {
+	var b strings.Builder
+	const n = 20000
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "%08x-%08x rw-p 00000000 00:00 0                          /some/file/%d\n", 0x10000+i*0x2000, 0x11000+i*0x2000, i)
+	}
+	if b.Len() <= readSize {
+		t.Fatalf("the text is %d bytes, not more than one read of %d", b.Len(), readSize)
+	}
+	rs, err := ParseMaps(iotest.HalfReader(strings.NewReader(b.String())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != n {
+		t.Fatalf("%d regions from %d lines", len(rs), n)
+	}
+	for i, r := range rs {
+		if r.Start != uint64(0x10000+i*0x2000) || r.Name != fmt.Sprintf("/some/file/%d", i) {
+			t.Fatalf("region %d: %#x %q", i, r.Start, r.Name)
+		}
 	}
 }
 

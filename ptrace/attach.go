@@ -66,7 +66,8 @@ func (t *Tracer) attachProcess(pid int) error {
 	if err := checkAttachable(tgid); err != nil {
 		return fmt.Errorf("attach %d: %w", pid, err)
 	}
-	var endingErr error // why the last thread that is ending could not be seized
+	// Why the last thread that is ending could not be seized; ESRCH if all were gone.
+	var endingErr error = unix.ESRCH
 	for {
 		tids, err := threads(tgid)
 		if err != nil {

@@ -26,7 +26,7 @@ import (
 // launcherBase is where the image is loaded: its code and data are addressed absolutely.
 const launcherBase = 0x400000
 
-// launcherMessages are what the image prints before exiting 127.
+// The messages the image prints before it exits 127.
 const (
 	msgNoGoAhead = "mmtrace: launcher: the tracer went away before the command started\n"
 	msgNoFilter  = "mmtrace: launcher: the seccomp filter was refused\n"

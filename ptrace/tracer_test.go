@@ -108,11 +108,15 @@ int main(void) {
 
 // TestEventsOfForkingProgram checks the events of a program that forks three children that
 // each map and unmap ten times: every call's entry and exit, each task's start and end, the
-// command's exit status, with and without the seccomp filter.
+// command's exit status, with and without the seccomp filter, started by either launcher
+// (the image, and the re-exec of the tracer that architectures without an image use).
 func TestEventsOfForkingProgram(t *testing.T) {
 	prog := buildC(t, forkProgram)
-	for _, seccomp := range []bool{true, false} {
-		t.Run(fmt.Sprintf("seccomp=%v", seccomp), func(t *testing.T) {
+	for _, tc := range []struct{ seccomp, reexec bool }{{true, false}, {false, false}, {true, true}, {false, true}} {
+		seccomp := tc.seccomp
+		t.Run(fmt.Sprintf("seccomp=%v,reexec=%v", tc.seccomp, tc.reexec), func(t *testing.T) {
+			reexecLauncher = tc.reexec
+			defer func() { reexecLauncher = false }()
 			nrs := []uint64{unix.SYS_MMAP, unix.SYS_MUNMAP, unix.SYS_EXECVE, unix.SYS_EXIT_GROUP}
 			got, st := traceProgram(t, seccomp, nrs, prog, "prog")
 			if st != (ExitStatus{Code: 5}) {

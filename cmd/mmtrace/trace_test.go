@@ -108,14 +108,7 @@ func TestTraceMatchesStrace(t *testing.T) {
 				if got.stdout != want.stdout {
 					t.Errorf("the command's output differs: strace run %q, mmtrace run %q", want.stdout, got.stdout)
 				}
-				wantText, err := os.ReadFile(straceOut)
-				if err != nil {
-					t.Fatal(err)
-				}
-				gotText, err := os.ReadFile(mmtraceOut)
-				if err != nil {
-					t.Fatal(err)
-				}
+				wantText, gotText := readTraces(t, straceOut, mmtraceOut)
 				if d := diffTraces(parseTrace(t, string(wantText), tc.maskAddresses), parseTrace(t, string(gotText), tc.maskAddresses)); d != "" {
 					t.Errorf("mmtrace's trace differs from strace's:\n%s", d)
 				}
@@ -126,6 +119,20 @@ func TestTraceMatchesStrace(t *testing.T) {
 			})
 		}
 	}
+}
+
+// readTraces reads the trace files that strace and mmtrace wrote.
+func readTraces(t *testing.T, straceOut, mmtraceOut string) (want, got []byte) {
+	t.Helper()
+	want, err := os.ReadFile(straceOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = os.ReadFile(mmtraceOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want, got
 }
 
 // TestTraceCommandNotExecutable traces a command whose execve fails with ENOEXEC (a file
@@ -157,14 +164,7 @@ func TestTraceCommandNotExecutable(t *testing.T) {
 				if got.code != 126 || got.stderr != wantErr {
 					t.Errorf("mmtrace exited %d with stderr %q, want 126 and %q", got.code, got.stderr, wantErr)
 				}
-				wantText, err := os.ReadFile(straceOut)
-				if err != nil {
-					t.Fatal(err)
-				}
-				gotText, err := os.ReadFile(mmtraceOut)
-				if err != nil {
-					t.Fatal(err)
-				}
+				wantText, gotText := readTraces(t, straceOut, mmtraceOut)
 				if !strings.Contains(string(gotText), "= -1 ENOEXEC (Exec format error)\n") {
 					t.Errorf("the failed execve is not in mmtrace's trace:\n%s", gotText)
 				}
