@@ -24,9 +24,11 @@ func (t *Tracker) Follow(ev *ptrace.Event, sc *decode.Syscall, origin Origin) Up
 	var u Update
 	switch ev.Kind {
 	case ptrace.TaskStart:
-		if t.spaces[ev.Pid] == nil && ev.Tid == ev.Pid && ev.ParentTid == 0 {
-			// A process found running (attach): what it has was made before the trace.
-			u.Err = t.Start(ev.Pid, Origin{Kind: OriginBefore})
+		// A process found running (attach): what it has was made before the trace. Its first
+		// task is its leader, or (when the leader has ended and cannot be seized) a thread.
+		attached := ev.ParentTid == 0 || ev.ParentTid == ev.Pid && ev.Tid != ev.Pid
+		if t.spaces[ev.Pid] == nil && attached {
+			u.Err = t.Start(ev.Pid, ev.Tid, Origin{Kind: OriginBefore})
 		}
 	case ptrace.Fork:
 		if ev.ChildPid != ev.Pid {
@@ -50,7 +52,7 @@ func (t *Tracker) Follow(ev *ptrace.Event, sc *decode.Syscall, origin Origin) Up
 		u.Change, u.Err = t.Apply(ev.Pid, &Call{Syscall: sc, Args: ev.Args, Ret: uint64(ev.Ret), Origin: origin})
 		u.Changed = u.Err == nil
 	case ptrace.Exec:
-		u.Err = t.Start(ev.Pid, Origin{Kind: OriginExec})
+		u.Err = t.Start(ev.Pid, ev.Tid, Origin{Kind: OriginExec})
 		delete(t.snapshotted, ev.Pid)
 		delete(t.groupExit, ev.Pid)
 	case ptrace.Exiting:

@@ -29,6 +29,9 @@ type Change struct {
 type Tracker struct {
 	spaces   map[int]*Space
 	queriers map[int]*Querier
+	// through is the task whose /proc files show a process's memory, where it is not the
+	// process's leader: one that ended (pthread_exit) keeps its pid but shows no regions.
+	through map[int]int
 	shmem    Dev
 
 	groupExit   map[int]bool // processes in exit_group: snapshot at the first task's exit
@@ -45,6 +48,7 @@ func NewTracker() *Tracker {
 	return &Tracker{
 		spaces:      map[int]*Space{},
 		queriers:    map[int]*Querier{},
+		through:     map[int]int{},
 		shmem:       shmem,
 		groupExit:   map[int]bool{},
 		snapshotted: map[int]bool{},
@@ -54,11 +58,15 @@ func NewTracker() *Tracker {
 // Space returns the model of process pid, nil if it has none.
 func (t *Tracker) Space(pid int) *Space { return t.spaces[pid] }
 
-// Start (re)seeds the model of pid from a snapshot of its maps: when tracing begins, and
-// after each execve (which replaces the address space whole).
-func (t *Tracker) Start(pid int, origin Origin) error {
+// Start (re)seeds the model of pid from a snapshot of its maps, read through its task tid:
+// when tracing begins, and after each execve (which replaces the address space whole).
+func (t *Tracker) Start(pid, tid int, origin Origin) error {
 	t.closeQuerier(pid)
-	rs, err := NewProc(pid).Maps()
+	delete(t.through, pid)
+	if tid != pid {
+		t.through[pid] = tid
+	}
+	rs, err := NewProc(tid).Maps()
 	if err != nil {
 		delete(t.spaces, pid)
 		return err
@@ -84,6 +92,7 @@ func (t *Tracker) Fork(parent, child int, sharesVM bool) {
 // Forget drops the model of a process that has ended.
 func (t *Tracker) Forget(pid int) {
 	delete(t.spaces, pid)
+	delete(t.through, pid)
 	t.closeQuerier(pid)
 }
 
@@ -98,7 +107,11 @@ func (t *Tracker) querier(pid int) (*Querier, error) {
 	if q := t.queriers[pid]; q != nil {
 		return q, nil
 	}
-	q, err := OpenQuerier(pid)
+	task := pid
+	if tid, ok := t.through[pid]; ok {
+		task = tid
+	}
+	q, err := OpenQuerier(task)
 	if err != nil {
 		return nil, err
 	}

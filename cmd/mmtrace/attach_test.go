@@ -173,6 +173,9 @@ func TestAttachMainThreadGone(t *testing.T) {
 	if !strings.Contains(string(text), "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x") {
 		t.Errorf("the live thread's mmap calls are not in the trace:\n%s", text)
 	}
+	if !strings.Contains(string(text), "  ~ made    ") {
+		t.Errorf("the live thread's mmap calls have no region (the process has no model):\n%s", text)
+	}
 	requireUntraced(t, pid, false)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("the process failed after being traced: %v", err)
