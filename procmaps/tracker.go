@@ -32,7 +32,7 @@ type Tracker struct {
 	// through is the task whose /proc files show a process's memory, where it is not the
 	// process's leader: one that ended (pthread_exit) keeps its pid but shows no regions.
 	through map[int]int
-	shmem    Dev
+	shmem   Dev
 
 	groupExit   map[int]bool // processes in exit_group: snapshot at the first task's exit
 	snapshotted map[int]bool // processes compared with the kernel since their last execve

@@ -104,7 +104,12 @@ func align8(n int) int { return (n + 7) &^ 7 }
 // startImage starts the launcher image as a process with the command's arguments and
 // environment, the start pipe as descriptor 3 and stderr as descriptor 2.
 func startImage(image []byte, cmd Command, pipe, stderr *os.File) (int, error) {
-	fd, err := unix.MemfdCreate("mmtrace-launcher", unix.MFD_CLOEXEC)
+	// MFD_EXEC: executable whatever vm.memfd_noexec makes the default (Linux 6.3+); older
+	// kernels refuse the flag, and their memfds are executable.
+	fd, err := unix.MemfdCreate("mmtrace-launcher", unix.MFD_CLOEXEC|unix.MFD_EXEC)
+	if err == unix.EINVAL {
+		fd, err = unix.MemfdCreate("mmtrace-launcher", unix.MFD_CLOEXEC)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("launcher image: %w", err)
 	}

@@ -169,7 +169,12 @@ func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
 				return 0, err
 			}
 		}
-		return startImage(launcherImage(prog, !admin), cmd, r, os.Stderr)
+		pid, err := startImage(launcherImage(prog, !admin), cmd, r, os.Stderr)
+		if err == nil {
+			return pid, nil
+		}
+		// No memfd, or one the system will not execute (vm.memfd_noexec = 2, a security
+		// policy): the re-exec of mmtrace does the same work, only slower to start.
 	}
 	spec := noFilter
 	if traced != nil {
