@@ -75,11 +75,28 @@ func TestLauncherImage(t *testing.T) {
 		t.Errorf("a command that does not exist: exit %d, want %d", code, LaunchExecFailed)
 	}
 
+	bad := []unix.SockFilter{{Code: 0xffff}} // no such BPF instruction: seccomp refuses it
+	if code, stderr := runImage(t, launcherImage(bad, true), launchReady, "true"); code != 127 || stderr != msgNoFilter {
+		t.Errorf("with a filter the kernel refuses: exit %d, stderr %q; want 127 and %q", code, stderr, msgNoFilter)
+	}
+
 	prog, err := seccomp.Filter(map[uint32][]uint64{nativeAudit: {unix.SYS_EXECVE}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if code, stderr := runImage(t, launcherImage(prog, true), launchReady, "true"); code != LaunchExecFailed || stderr != "" {
 		t.Errorf("with a filter that traces execve and no tracer: exit %d, stderr %q; want %d (ENOSYS)", code, stderr, LaunchExecFailed)
+	}
+	// Without PR_SET_NO_NEW_PRIVS the kernel takes a filter only from CAP_SYS_ADMIN.
+	admin, err := seccomp.HasSysAdmin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode, wantErr := 127, msgNoFilter
+	if admin {
+		wantCode, wantErr = LaunchExecFailed, ""
+	}
+	if code, stderr := runImage(t, launcherImage(prog, false), launchReady, "true"); code != wantCode || stderr != wantErr {
+		t.Errorf("a filter without no_new_privs (CAP_SYS_ADMIN: %v): exit %d, stderr %q; want %d and %q", admin, code, stderr, wantCode, wantErr)
 	}
 }
