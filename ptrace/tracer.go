@@ -286,6 +286,9 @@ func (t *Tracer) syscallStop(tk *task) {
 		if tk.inSyscall {
 			t.exit(tk, &si)
 		}
+		if tk.commandExec {
+			t.commandExecEnded(tk, &si)
+		}
 	}
 	t.resume(tk, 0)
 }
@@ -339,12 +342,17 @@ func (t *Tracer) exit(tk *task, si *syscallInfo) {
 	t.ev = Event{Kind: SyscallExit, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args,
 		Ret: si.rval(), IsError: si.isError(), Task: Task{tk.tid}}
 	t.handler(&t.ev)
-	if tk.commandExec {
-		tk.commandExec = false
-		if si.isError() {
-			tk.execFailed = true
-			t.status.ExecErr = unix.Errno(-si.rval())
-		}
+}
+
+// commandExecEnded sees the launcher's execve of the command return, which it does only when it
+// failed (a successful one ends at the exec event, see execStop). Its exit is awaited whether or
+// not execve is in the traced set (resume stops it there), so a narrow -e trace= still learns
+// that the command never ran.
+func (t *Tracer) commandExecEnded(tk *task, si *syscallInfo) {
+	tk.commandExec = false
+	if si.isError() {
+		tk.execFailed = true
+		t.status.ExecErr = unix.Errno(-si.rval())
 	}
 }
 
@@ -444,6 +452,7 @@ func (t *Tracer) execStop(tk *task) {
 			tk = execer
 		}
 	}
+	tk.commandExec = false // it ran: nothing more to await of the launcher
 	t.ev = Event{Kind: Exec, Tid: tk.tid, Pid: tk.pid, FormerTid: former, Task: Task{tk.tid}}
 	t.handler(&t.ev)
 	t.resume(tk, 0)
@@ -486,10 +495,11 @@ func (t *Tracer) ended(tk *task, ws unix.WaitStatus) {
 }
 
 // resume restarts a stopped task. With the seccomp filter a task runs freely (PTRACE_CONT)
-// except between a traced call's entry and its exit; without it every call must stop.
+// except between a traced call's entry and its exit, or the launcher's execve of the command and
+// its exit; without it every call must stop.
 func (t *Tracer) resume(tk *task, sig int) {
 	var err error
-	if t.opts.Seccomp && !tk.inSyscall && !tk.ownFilter {
+	if t.opts.Seccomp && !tk.inSyscall && !tk.commandExec && !tk.ownFilter {
 		err = resumeCont(tk.tid, sig)
 	} else {
 		err = resumeSyscall(tk.tid, sig)

@@ -140,6 +140,47 @@ func readTraces(t *testing.T, straceOut, mmtraceOut string) (want, got []byte) {
 // the trace is strace's, the failed execve and "+++ exited with 1 +++" and nothing of
 // mmtrace's own launcher, with and without the seccomp filter, and mmtrace says why in one
 // line and exits 126, as a shell does.
+// TestTraceNarrowSetLaunch: with a trace set that leaves execve out, mmtrace must still learn
+// whether the command ran. A failed execve makes mmtrace say so; a command that ran is traced
+// whole, even when one of its printed calls fails (once, such a failure was taken for the
+// command's execve and everything after it was hidden).
+func TestTraceNarrowSetLaunch(t *testing.T) {
+	strace := needTool(t, "strace")
+	junk := filepath.Join(t.TempDir(), "junk")
+	if err := os.WriteFile(junk, []byte("not a program\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fail := buildC(t, "trace/fail.c")
+	for _, mode := range []string{"--seccomp=true", "--seccomp=false"} {
+		for _, model := range []string{"--strace-only", "--strace-only=false"} {
+			t.Run(mode+"/"+model, func(t *testing.T) {
+				dir := t.TempDir()
+				out := filepath.Join(dir, "mmtrace.out")
+				got := runCmd(t, dir, mmtraceBin, "trace", mode, model, "-e", "trace=munmap", "-o", out, "--", junk)
+				wantErr := "mmtrace: cannot run " + junk + ": exec format error\n"
+				if got.code != 126 || got.stderr != wantErr {
+					t.Errorf("junk: mmtrace exited %d with stderr %q, want 126 and %q", got.code, got.stderr, wantErr)
+				}
+
+				straceOut, mmtraceOut := filepath.Join(dir, "strace.out"), filepath.Join(dir, "fail.out")
+				// fail's one msync fails: the first call printed is a failure.
+				want := runCmd(t, dir, strace, "-f", "-o", straceOut, "-e", "trace=msync", fail)
+				got = runCmd(t, dir, mmtraceBin, "trace", mode, model, "-e", "trace=msync", "-o", mmtraceOut, "--", fail)
+				if want.code != 0 || got.code != 0 || got.stderr != "" {
+					t.Fatalf("fail: strace exited %d, mmtrace %d with stderr %q; want 0 and nothing", want.code, got.code, got.stderr)
+				}
+				wantText, gotText := readTraces(t, straceOut, mmtraceOut)
+				if !strings.Contains(string(gotText), "= -1 EINVAL (Invalid argument)\n") {
+					t.Errorf("the failing msync is not in mmtrace's trace:\n%s", gotText)
+				}
+				if d := diffTraces(parseTrace(t, string(wantText), true), parseTrace(t, string(gotText), true)); d != "" {
+					t.Errorf("mmtrace's trace differs from strace's:\n%s", d)
+				}
+			})
+		}
+	}
+}
+
 func TestTraceCommandNotExecutable(t *testing.T) {
 	strace := needTool(t, "strace")
 	junk := filepath.Join(t.TempDir(), "junk")
