@@ -15,36 +15,48 @@ func launcherCode(l launcherLayout) []byte {
 	a.emit(0x31, 0xc0)                          // xor eax, eax (SYS_read)
 	a.emit(0x0f, 0x05)                          // syscall
 	a.emit(0x48, 0x83, 0xf8, 0x01)              // cmp rax, 1
-	a.jump8(0x75, "noGoAhead")                  // jne
+	a.jump32("noGoAhead", 0x0f, 0x85)           // jne (rel32)
 	a.emit(0x80, 0x7c, 0x24, 0xf8, launchReady) // cmp byte [rsp-8], launchReady
-	a.jump8(0x75, "noGoAhead")                  // jne
+	a.jump32("noGoAhead", 0x0f, 0x85)           // jne (rel32)
 	// close(3)
 	a.emit(0xbf, 3, 0, 0, 0) // mov edi, 3
 	a.emit(0xb8, 3, 0, 0, 0) // mov eax, SYS_close
 	a.emit(0x0f, 0x05)       // syscall
 	if l.fprog != 0 {
-		if l.noNewPrivs {
-			// prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-			a.emit(0xbf, 38, 0, 0, 0)  // mov edi, PR_SET_NO_NEW_PRIVS
-			a.emit(0xbe, 1, 0, 0, 0)   // mov esi, 1
-			a.emit(0x31, 0xd2)         // xor edx, edx
-			a.emit(0x45, 0x31, 0xd2)   // xor r10d, r10d
-			a.emit(0x45, 0x31, 0xc0)   // xor r8d, r8d
-			a.emit(0xb8, 157, 0, 0, 0) // mov eax, SYS_prctl
-			a.emit(0x0f, 0x05)         // syscall
-			a.emit(0x48, 0x85, 0xc0)   // test rax, rax
-			a.jump8(0x75, "noFilter")  // jnz
-		}
 		// seccomp(SECCOMP_SET_MODE_FILTER, 0, &fprog)
-		a.emit(0xbf, 1, 0, 0, 0) // mov edi, SECCOMP_SET_MODE_FILTER
-		a.emit(0x31, 0xf6)       // xor esi, esi
-		a.emit(0xba)             // mov edx, fprog
-		a.emit(le32(l.fprog)...)
-		a.emit(0xb8, 0x3d, 0x01, 0, 0) // mov eax, SYS_seccomp (317)
-		a.emit(0x0f, 0x05)             // syscall
-		a.emit(0x48, 0x85, 0xc0)       // test rax, rax
-		a.jump8(0x75, "noFilter")      // jnz
+		seccomp := func() {
+			a.emit(0xbf, 1, 0, 0, 0) // mov edi, SECCOMP_SET_MODE_FILTER
+			a.emit(0x31, 0xf6)       // xor esi, esi
+			a.emit(0xba)             // mov edx, fprog
+			a.emit(le32(l.fprog)...)
+			a.emit(0xb8, 0x3d, 0x01, 0, 0) // mov eax, SYS_seccomp (317)
+			a.emit(0x0f, 0x05)             // syscall
+		}
+		if !l.noNewPrivs {
+			// The tracer has CAP_SYS_ADMIN, but this program may not: a file capability of
+			// mmtrace's is not carried through this execve. The kernel then says EACCES, and
+			// the filter is installed as it would be without the capability.
+			seccomp()
+			a.emit(0x48, 0x85, 0xc0)       // test rax, rax
+			a.jump8(0x74, "exec")          // jz
+			a.emit(0x48, 0x83, 0xf8, 0xf3) // cmp rax, -EACCES
+			a.jump8(0x75, "noFilter")      // jne
+		}
+		// prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+		a.emit(0xbf, 38, 0, 0, 0)  // mov edi, PR_SET_NO_NEW_PRIVS
+		a.emit(0xbe, 1, 0, 0, 0)   // mov esi, 1
+		a.emit(0x31, 0xd2)         // xor edx, edx
+		a.emit(0x45, 0x31, 0xd2)   // xor r10d, r10d
+		a.emit(0x45, 0x31, 0xc0)   // xor r8d, r8d
+		a.emit(0xb8, 157, 0, 0, 0) // mov eax, SYS_prctl
+		a.emit(0x0f, 0x05)         // syscall
+		a.emit(0x48, 0x85, 0xc0)   // test rax, rax
+		a.jump8(0x75, "noFilter")  // jnz
+		seccomp()
+		a.emit(0x48, 0x85, 0xc0)  // test rax, rax
+		a.jump8(0x75, "noFilter") // jnz
 	}
+	a.label("exec")
 	// execve(argv[0], &argv[1], envp), envp = rsp + 8*argc + 16
 	a.emit(0x48, 0x8b, 0x7c, 0x24, 0x08) // mov rdi, [rsp+8]
 	a.emit(0x48, 0x8d, 0x74, 0x24, 0x10) // lea rsi, [rsp+16]
@@ -56,6 +68,7 @@ func launcherCode(l launcherLayout) []byte {
 	a.emit(0xbf, LaunchExecFailed, 0, 0, 0) // mov edi, LaunchExecFailed
 	a.jump8(0xeb, "exit")                   // jmp
 
+	// The messages' lengths are constants: one over 255 would not compile.
 	a.label("noFilter")
 	a.emit(0xbe) // mov esi, message
 	a.emit(le32(l.noFilter)...)

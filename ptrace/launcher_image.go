@@ -16,7 +16,7 @@ import (
 // seccomp filter, execve the command. Starting it costs one page fault or two, where a re-exec
 // of mmtrace costs hundreds: the Go runtime and the packages' init functions, about 15 ms on a
 // virtual machine whose page faults are slow. Where there is no image for the architecture
-// (launcherCode returns nil), mmtrace re-execs itself.
+// (launcherMachine is EM_NONE, launcherCode returns nil), mmtrace re-execs itself.
 //
 // The program is run as: /proc/self/fd/N PATH ARGV0 ARGV1 ... with the command's environment,
 // so that its own argv[0] is the command's path and the rest its argv: execve(argv[0],
@@ -34,14 +34,16 @@ const (
 
 // launcherLayout is where the image's data lie, for the code to address them.
 type launcherLayout struct {
-	fprog      uint32 // struct sock_fprog, or 0 for no filter
-	noGoAhead  uint32
-	noFilter   uint32
-	noNewPrivs bool // call prctl(PR_SET_NO_NEW_PRIVS) before seccomp (no CAP_SYS_ADMIN)
+	fprog     uint32 // struct sock_fprog, or 0 for no filter
+	noGoAhead uint32
+	noFilter  uint32
+	// noNewPrivs: the tracer lacks CAP_SYS_ADMIN, so prctl(PR_SET_NO_NEW_PRIVS) comes first;
+	// otherwise it comes only if the kernel refuses the filter without it (EACCES).
+	noNewPrivs bool
 }
 
-// elfHeaderSize is the ELF header and the one program header before the code.
-const elfHeaderSize = 64 + 56
+// elfHeaderSize is the ELF header and the two program headers before the code.
+const elfHeaderSize = 64 + 2*56
 
 // launcherImage builds the launcher program for this architecture; nil when there is none.
 // prog is the filter (nil for none).
@@ -82,7 +84,7 @@ func launcherImage(prog []unix.SockFilter, noNewPrivs bool) []byte {
 		Phoff:     64,
 		Ehsize:    64,
 		Phentsize: 56,
-		Phnum:     1,
+		Phnum:     2,
 	})
 	binary.Write(&img, binary.LittleEndian, elf.Prog64{
 		Type:   uint32(elf.PT_LOAD),
@@ -92,6 +94,12 @@ func launcherImage(prog []unix.SockFilter, noNewPrivs bool) []byte {
 		Filesz: uint64(size),
 		Memsz:  uint64(size),
 		Align:  0x1000,
+	})
+	// PT_GNU_STACK without PF_X: a stack that is not executable, as every program's today.
+	binary.Write(&img, binary.LittleEndian, elf.Prog64{
+		Type:  uint32(elf.PT_GNU_STACK),
+		Flags: uint32(elf.PF_R | elf.PF_W),
+		Align: 16,
 	})
 	img.Write(code)
 	img.Write(make([]byte, dataStart-img.Len()))
@@ -139,7 +147,8 @@ type assembler struct {
 }
 
 type jump struct {
-	at    int // offset of the rel8 byte
+	at    int  // offset of the displacement
+	wide  bool // a four-byte displacement, else one byte
 	label string
 }
 
@@ -155,13 +164,28 @@ func (a *assembler) label(name string) {
 // jump8 emits a jump instruction op with a one-byte displacement to label.
 func (a *assembler) jump8(op byte, label string) {
 	a.emit(op, 0)
-	a.jumps = append(a.jumps, jump{len(a.code) - 1, label})
+	a.jumps = append(a.jumps, jump{at: len(a.code) - 1, label: label})
+}
+
+// jump32 emits a jump instruction op (one or more bytes) with a four-byte displacement.
+func (a *assembler) jump32(label string, op ...byte) {
+	a.emit(op...)
+	a.emit(0, 0, 0, 0)
+	a.jumps = append(a.jumps, jump{at: len(a.code) - 4, wide: true, label: label})
 }
 
 // assemble resolves the jumps and returns the code.
 func (a *assembler) assemble() []byte {
 	for _, j := range a.jumps {
-		rel := a.labels[j.label] - (j.at + 1)
+		to, ok := a.labels[j.label]
+		if !ok {
+			panic("launcher code: no label " + j.label) // a bug in launcherCode
+		}
+		if j.wide {
+			binary.LittleEndian.PutUint32(a.code[j.at:], uint32(int32(to-(j.at+4))))
+			continue
+		}
+		rel := to - (j.at + 1)
 		if rel < -128 || rel > 127 {
 			panic(fmt.Sprintf("launcher code: jump to %s out of range", j.label)) // a bug in launcherCode
 		}

@@ -5,8 +5,10 @@ package ptrace
 import (
 	"bytes"
 	"debug/elf"
+	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -17,6 +19,44 @@ import (
 // runImage runs the launcher image untraced, with the given byte on its descriptor 3 (none
 // if go is 0), and returns its exit status and standard error.
 func runImage(t *testing.T, image []byte, goAhead byte, argv ...string) (int, string) {
+	t.Helper()
+	return runImageFrom(t, func(start func() (int, error)) (int, error) { return start() }, image, goAhead, argv...)
+}
+
+// runImageWithoutSysAdmin runs the image as runImage does, but started from a thread that has
+// dropped CAP_SYS_ADMIN from its bounding set: the image runs without the capability, as it
+// does when mmtrace holds it as a file capability, which an execve of the image does not carry.
+func runImageWithoutSysAdmin(t *testing.T, image []byte, goAhead byte, argv ...string) (int, string) {
+	t.Helper()
+	admin, err := seccomp.HasSysAdmin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := func(start func() (int, error)) (int, error) {
+		type started struct {
+			pid int
+			err error
+		}
+		done := make(chan started)
+		go func() {
+			// Never unlocked: the thread with its smaller bounding set ends with this goroutine.
+			runtime.LockOSThread()
+			if admin {
+				if err := unix.Prctl(unix.PR_CAPBSET_DROP, unix.CAP_SYS_ADMIN, 0, 0, 0); err != nil {
+					done <- started{err: fmt.Errorf("drop CAP_SYS_ADMIN from the bounding set: %w", err)}
+					return
+				}
+			}
+			pid, err := start() // the fork is made from this thread, with its credentials
+			done <- started{pid, err}
+		}()
+		s := <-done
+		return s.pid, s.err
+	}
+	return runImageFrom(t, from, image, goAhead, argv...)
+}
+
+func runImageFrom(t *testing.T, from func(start func() (int, error)) (int, error), image []byte, goAhead byte, argv ...string) (int, string) {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -34,7 +74,9 @@ func runImage(t *testing.T, image []byte, goAhead byte, argv ...string) (int, st
 	if lp, err := exec.LookPath(path); err == nil {
 		path = lp
 	}
-	pid, err := startImage(image, Command{Path: path, Argv: argv, Env: []string{"X=1"}}, r, errW)
+	pid, err := from(func() (int, error) {
+		return startImage(image, Command{Path: path, Argv: argv, Env: []string{"X=1"}}, r, errW)
+	})
 	r.Close()
 	errW.Close()
 	if err != nil {
@@ -57,8 +99,11 @@ func TestLauncherImage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the launcher image is not an ELF file: %v", err)
 	}
-	if f.Machine != launcherMachine || f.Type != elf.ET_EXEC || len(f.Progs) != 1 {
-		t.Errorf("launcher image: machine %v, type %v, %d program headers", f.Machine, f.Type, len(f.Progs))
+	if f.Machine != launcherMachine || f.Type != elf.ET_EXEC || len(f.Progs) != 2 {
+		t.Fatalf("launcher image: machine %v, type %v, %d program headers", f.Machine, f.Type, len(f.Progs))
+	}
+	if stack := f.Progs[1]; stack.Type != elf.PT_GNU_STACK || stack.Flags&elf.PF_X != 0 {
+		t.Errorf("launcher image: second program header %v %v, want PT_GNU_STACK without PF_X", stack.Type, stack.Flags)
 	}
 
 	plain := launcherImage(nil, true)
@@ -87,16 +132,35 @@ func TestLauncherImage(t *testing.T) {
 	if code, stderr := runImage(t, launcherImage(prog, true), launchReady, "true"); code != LaunchExecFailed || stderr != "" {
 		t.Errorf("with a filter that traces execve and no tracer: exit %d, stderr %q; want %d (ENOSYS)", code, stderr, LaunchExecFailed)
 	}
-	// Without PR_SET_NO_NEW_PRIVS the kernel takes a filter only from CAP_SYS_ADMIN.
-	admin, err := seccomp.HasSysAdmin()
+	// An image built for a tracer with CAP_SYS_ADMIN tries the filter without
+	// PR_SET_NO_NEW_PRIVS; where it runs without the capability, the kernel refuses that
+	// (EACCES) and the image sets no_new_privs and installs the filter after all.
+	forAdmin := launcherImage(prog, false)
+	if code, stderr := runImage(t, forAdmin, launchReady, "true"); code != LaunchExecFailed || stderr != "" {
+		t.Errorf("a filter tried without no_new_privs: exit %d, stderr %q; want %d (ENOSYS)", code, stderr, LaunchExecFailed)
+	}
+	if code, stderr := runImageWithoutSysAdmin(t, forAdmin, launchReady, "true"); code != LaunchExecFailed || stderr != "" {
+		t.Errorf("a filter tried without no_new_privs, run without CAP_SYS_ADMIN: exit %d, stderr %q; want %d (ENOSYS)", code, stderr, LaunchExecFailed)
+	}
+	// The filter that is refused for good still is, on both paths.
+	if code, stderr := runImageWithoutSysAdmin(t, launcherImage(bad, false), launchReady, "true"); code != 127 || stderr != msgNoFilter {
+		t.Errorf("a filter the kernel refuses, tried without no_new_privs: exit %d, stderr %q; want 127 and %q", code, stderr, msgNoFilter)
+	}
+	// no_new_privs is set only where it had to be: "grep NoNewPrivs" of the command's status.
+	status := func(run func(*testing.T, []byte, byte, ...string) (int, string), image []byte) int {
+		code, _ := run(t, image, launchReady, "grep", "-q", "^NoNewPrivs:[[:space:]]*1", "/proc/self/status")
+		return code
+	}
+	pass, err := seccomp.Filter(map[uint32][]uint64{nativeAudit: {unix.SYS_MSYNC}}) // grep makes no msync
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCode, wantErr := 127, msgNoFilter
-	if admin {
-		wantCode, wantErr = LaunchExecFailed, ""
+	if admin, _ := seccomp.HasSysAdmin(); admin {
+		if code := status(runImage, launcherImage(pass, false)); code != 1 {
+			t.Errorf("with CAP_SYS_ADMIN the command runs with no_new_privs (grep exit %d)", code)
+		}
 	}
-	if code, stderr := runImage(t, launcherImage(prog, false), launchReady, "true"); code != wantCode || stderr != wantErr {
-		t.Errorf("a filter without no_new_privs (CAP_SYS_ADMIN: %v): exit %d, stderr %q; want %d and %q", admin, code, stderr, wantCode, wantErr)
+	if code := status(runImageWithoutSysAdmin, launcherImage(pass, false)); code != 0 {
+		t.Errorf("without CAP_SYS_ADMIN the command does not run with no_new_privs (grep exit %d)", code)
 	}
 }

@@ -1,6 +1,7 @@
 package ptrace
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -157,7 +158,7 @@ func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
 	if t.opts.Seccomp {
 		traced = withLauncherExecve(t.opts.Syscalls)
 	}
-	if launcherCode(launcherLayout{}) != nil && !reexecLauncher {
+	if launcherMachine != elf.EM_NONE && !reexecLauncher {
 		var prog []unix.SockFilter
 		admin := false
 		if traced != nil {
