@@ -81,7 +81,7 @@ func (t *Tracer) attachProcess(pid int) error {
 			if err := seize(tid, t.attachOptions()); err != nil {
 				// ESRCH: a thread that ended meanwhile; EPERM for one that is exiting, such as a
 				// main thread that called pthread_exit while the others run on.
-				if err == unix.ESRCH || err == unix.EPERM && isExiting(tgid, tid) {
+				if err == unix.ESRCH || (err == unix.EPERM && isExiting(tgid, tid)) {
 					endingErr = err
 					continue
 				}

@@ -33,6 +33,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"trace", "--strace-only", "--regions", "--", "true"}, 2, "--regions needs the address-space model"},
 		{[]string{"trace", "--", ""}, 127, "cannot run"},
 		{[]string{"trace", "--", strings.Repeat("x", 5000)}, 127, "cannot run"},
+		// As bash: 127 only for a command that is not found, 126 for the other reasons.
+		{[]string{"trace", "--", "/etc/passwd/x"}, 126, "cannot run /etc/passwd/x: not a directory"},
+		{[]string{"trace", "--", "/" + strings.Repeat("x", 5000)}, 126, "file name too long"},
 		{[]string{"trace", "--html", "/no/such/dir/x.html", "--", "true"}, 1, "open html: open /no/such/dir/x.html: no such file or directory"},
 		{[]string{"trace", "--strace-only", "--html", "x.html", "--", "true"}, 2, "--html draws the address-space model"},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`},

@@ -147,6 +147,14 @@ func TestManPages(t *testing.T) {
 			t.Errorf("mmtrace-trace(1) has no %q", want)
 		}
 	}
+	// The title line and the footer: the page's name and mmtrace's version, which .TH quotes.
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if !strings.HasPrefix(lines[0], "MMTRACE-TRACE(1)") || !strings.Contains(lines[0], "mmtrace manual") {
+		t.Errorf("mmtrace-trace(1) title line: %q", lines[0])
+	}
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "mmtrace ") || !strings.HasSuffix(last, "MMTRACE-TRACE(1)") {
+		t.Errorf("mmtrace-trace(1) footer: %q", last)
+	}
 	// Every flag of trace, long and short, as the command itself defines them.
 	newTraceCmd().Flags().VisitAll(func(f *pflag.Flag) {
 		if f.Hidden {
@@ -159,6 +167,19 @@ func TestManPages(t *testing.T) {
 			t.Errorf("mmtrace-trace(1) does not mention -%s for --%s", f.Shorthand, f.Name)
 		}
 	})
+}
+
+// TestRoffArg: a request's argument keeps its quotes and backslashes as text.
+func TestRoffArg(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"mmtrace 1.0", `"mmtrace 1.0"`},
+		{`say "hi"`, `"say ""hi"""`},
+		{`a\b-c`, `"a\eb\-c"`},
+	} {
+		if got := roffArg(tc.in); got != tc.want {
+			t.Errorf("roffArg(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
 }
 
 func TestMakeInstall(t *testing.T) {

@@ -66,7 +66,8 @@ func writeManPages(root *cobra.Command, dir string) error {
 func manPage(c *cobra.Command, date time.Time) []byte {
 	var b bytes.Buffer
 	name := strings.ReplaceAll(c.CommandPath(), " ", "-")
-	fmt.Fprintf(&b, ".TH %q \"1\" %q %q \"mmtrace manual\"\n", strings.ToUpper(name), date.UTC().Format("Jan 2006"), "mmtrace "+buildVersion())
+	fmt.Fprintf(&b, ".TH %s 1 %s %s %s\n", roffArg(strings.ToUpper(name)), roffArg(date.UTC().Format("Jan 2006")),
+		roffArg("mmtrace "+buildVersion()), roffArg("mmtrace manual"))
 	fmt.Fprintf(&b, ".nh\n.ad l\n.SH NAME\n%s \\- %s\n", roff(name), roff(c.Short))
 	fmt.Fprintf(&b, ".SH SYNOPSIS\n\\fB%s\\fP\n", roff(c.UseLine()))
 	desc := c.Long
@@ -138,6 +139,12 @@ func roff(s string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// roffArg quotes one argument of a request such as .TH: inside roff's double quotes a quote
+// is written twice (Go's \" would begin a roff comment).
+func roffArg(s string) string {
+	return `"` + strings.ReplaceAll(roff(s), `"`, `""`) + `"`
 }
 
 // roffParagraphs keeps the help text's paragraphs (blank lines) and its indented lines

@@ -319,13 +319,14 @@ func lookCommand(name string) (string, error) {
 	return "", &exitError{code: code, err: fmt.Errorf("cannot run %s: %w", name, err)}
 }
 
-// execFailureCode is a shell's exit status for a command it could not run: 126 when it
-// exists but cannot be executed, 127 when it cannot be found.
+// execFailureCode is a shell's exit status for a command it could not run: 127 when it
+// cannot be found, 126 for every other reason (not executable, not a directory on the way,
+// a name or an argument list too long), as bash does.
 func execFailureCode(err error) int {
-	if errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.ENOEXEC) {
-		return 126
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return 127
 	}
-	return 127
+	return 126
 }
 
 const flushInterval = 200 * time.Millisecond
