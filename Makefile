@@ -16,9 +16,10 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 
 all: build
 
-# The binary depends on every Go file; go build itself decides what to rebuild.
+# The binary depends on every Go file; go build itself decides what to rebuild. Static
+# (CGO_ENABLED=0): no dynamic loader or C library to load at each start (README, Set up).
 build:
-	$(GO) build -o $(BIN) ./cmd/mmtrace
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/mmtrace
 
 test:
 	$(GO) test ./...

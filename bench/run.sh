@@ -147,7 +147,7 @@ if [[ -n ${MMTRACE:-} ]]; then
 else
 	mmtrace_bin=$BUILD/mmtrace
 	say "building mmtrace (go build ./cmd/mmtrace)"
-	if ! (cd "$ROOT" && go build -o "$mmtrace_bin" ./cmd/mmtrace) >"$RUNS/go-build.log" 2>&1; then
+	if ! (cd "$ROOT" && CGO_ENABLED=0 go build -o "$mmtrace_bin" ./cmd/mmtrace) >"$RUNS/go-build.log" 2>&1; then
 		mmtrace_ok=0
 		mmtrace_why="go build failed: $(head -c 300 "$RUNS/go-build.log" | tr '\n' ' ')"
 	fi

@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$root" && go build -o "$work/mmtrace" ./cmd/mmtrace)
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/mmtrace" ./cmd/mmtrace)
 cc -O2 -o "$work/many" "$here/many.c"
 
 # The target lives until fd 3 (its stdin) is closed.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,6 +211,15 @@ func TestMakeInstall(t *testing.T) {
 	}
 	if st, err := os.Stat(stage + "/opt/mm/bin/mmtrace"); err == nil && st.Mode().Perm()&0o111 == 0 {
 		t.Errorf("the installed binary is not executable: %v", st.Mode())
+	}
+	// Static, as the README builds it: no dynamic loader to run at every start.
+	if f, err := elf.Open(stage + "/opt/mm/bin/mmtrace"); err == nil {
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP {
+				t.Errorf("the installed binary is dynamically linked (it has PT_INTERP)")
+			}
+		}
+		f.Close()
 	}
 	if r := runCmd(t, "", stage+"/opt/mm/bin/mmtrace", "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "mmtrace ") {
 		t.Errorf("the installed mmtrace --version: exit %d, %q", r.code, r.stdout)

@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 	}
 	mmtraceBin = filepath.Join(testTmp, "mmtrace")
 	build := exec.Command("go", "build", "-o", mmtraceBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as the README builds it
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build mmtrace: %v\n%s", err, out)
 		os.RemoveAll(testTmp)
