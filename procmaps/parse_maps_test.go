@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -145,6 +146,69 @@ func TestParseMapsBigText(t *testing.T) {
 		if r.Start != uint64(0x10000+i*0x2000) || r.Name != fmt.Sprintf("/some/file/%d", i) {
 			t.Fatalf("region %d: %#x %q", i, r.Start, r.Name)
 		}
+	}
+}
+
+// A text long enough to be parsed in two halves at once (parallelLines): the regions, the
+// line numbers of errors and the order check are those of one pass, wherever the halves meet.
+func TestParseMapsHalves(t *testing.T) {
+	const n = 3 * parallelLines
+	lines := make([]string, n)
+	for i := range lines {
+		// As the kernel writes it, name column and all, so that a region formats back to it.
+		one, err := ParseMaps(strings.NewReader(fmt.Sprintf("%08x-%08x r--p 00000000 fe:00 %d /lib/f%d", 0x10000+i*0x2000, 0x11000+i*0x2000, i, i%7)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines[i] = formatMapsLine(&one[0])
+	}
+	text := func(ls []string) string { return strings.Join(ls, "\n") + "\n" }
+	with := func(i int, line string) []string {
+		ls := slices.Clone(lines)
+		ls[i] = line
+		return ls
+	}
+	// The halves meet after line n/2: the first region of the second half is lines[n/2].
+	meet := n / 2
+	overlap := fmt.Sprintf("%08x-%08x r--p 00000000 fe:00 1 /x", 0x10000+(meet-1)*0x2000+0x800, 0x11000+meet*0x2000)
+
+	tests := []struct {
+		name string
+		text string
+		want string // in the error; "" for none
+		n    int    // regions, without an error
+	}{
+		{"whole", text(lines), "", n},
+		{"no last newline", strings.TrimSuffix(text(lines), "\n"), "", n},
+		{"blank lines in the first half", "\n\n" + text(lines[:100]) + "\n" + text(lines[100:]) + "\n", "", n},
+		{"error in the first half", text(with(10, "zz")), "line 11: bad start address", 0},
+		{"error in the second half", text(with(n-10, "zz")), fmt.Sprintf("line %d: bad start address", n-9), 0},
+		{"errors in both halves", text(with(n-10, "zz")[:10]) + "zz\n" + text(lines[11:n-10]), "line 11: bad start address", 0},
+		{"overlap where the halves meet", text(with(meet, overlap)), fmt.Sprintf("line %d: region overlaps", meet+1), 0},
+		{"overlap just after", text(with(meet+1, overlap)), fmt.Sprintf("line %d: region overlaps", meet+2), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, err := ParseMaps(iotest.HalfReader(strings.NewReader(tt.text)))
+			if tt.want != "" {
+				var pe *ParseError
+				if !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("error %v, want a ParseError with %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rs) != tt.n {
+				t.Fatalf("%d regions, want %d", len(rs), tt.n)
+			}
+			for i := range rs {
+				if got := formatMapsLine(&rs[i]); got != lines[i] {
+					t.Fatalf("region %d reformatted: %q, want %q", i, got, lines[i])
+				}
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +13,36 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
+
+// WriteMapsTables writes the region table, a blank line, and the summary. For a big process
+// the summary is made on another goroutine while the table is written: both only read the
+// regions, and on a second CPU the summary's few milliseconds disappear in the table's.
+func WriteMapsTables(w io.Writer, rs []procmaps.Region, o MapsOptions) error {
+	if len(rs) <= mapsTablewriterRows {
+		if err := WriteRegionTable(w, rs, o); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return err
+		}
+		return WriteMapsSummary(w, rs, o)
+	}
+	var summary bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- WriteMapsSummary(&summary, rs, o) }()
+	err := WriteRegionTable(w, rs, o)
+	if serr := <-done; err == nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return err
+	}
+	_, err = summary.WriteTo(w)
+	return err
+}
 
 // WriteMapsSummary writes the two-by-two table of the regions (shared or private by file
 // or anonymous, with totals), each cell with the count, size, and, from smaps, RSS, PSS,

@@ -167,3 +167,34 @@ func TestAlignedMatchesTablewriterBig(t *testing.T) {
 		t.Fatalf("%d lines from tablewriter, %d aligned", len(al), len(bl))
 	}
 }
+
+// WriteMapsTables makes a big process's summary while it writes the table: the text must be
+// the table, a blank line and the summary, as written one after the other, small or big.
+func TestMapsTablesInOrder(t *testing.T) {
+	base := readMapsFixture(t, "tricky.smaps")
+	for _, n := range []int{len(base), 3 * mapsTablewriterRows} {
+		var rs []procmaps.Region
+		for k := uint64(0); len(rs) < n; k++ {
+			for _, r := range base[:len(base)-1] { // not [vsyscall], which ends the address space
+				r.Start += k << 44
+				r.End += k << 44
+				rs = append(rs, r)
+			}
+		}
+		o := MapsOptions{TopFiles: 5}
+		var want, got bytes.Buffer
+		if err := WriteRegionTable(&want, rs, o); err != nil {
+			t.Fatal(err)
+		}
+		want.WriteString("\n")
+		if err := WriteMapsSummary(&want, rs, o); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteMapsTables(&got, rs, o); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("%d regions: WriteMapsTables wrote %d bytes, the table and summary are %d", len(rs), got.Len(), want.Len())
+		}
+	}
+}

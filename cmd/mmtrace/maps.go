@@ -204,14 +204,11 @@ func writeMapsText(w io.Writer, p report.MapsProcess, blank, lookup bool, opt re
 	} else {
 		fmt.Fprintf(w, "file: %s\n", p.Source)
 	}
-	if err := report.WriteRegionTable(w, p.Regions, opt); err != nil {
-		return err
-	}
 	if lookup {
-		return nil // a summary of the few regions asked for says nothing new
+		// A summary of the few regions asked for says nothing new.
+		return report.WriteRegionTable(w, p.Regions, opt)
 	}
-	fmt.Fprintln(w)
-	return report.WriteMapsSummary(w, p.Regions, opt)
+	return report.WriteMapsTables(w, p.Regions, opt)
 }
 
 // readMapsSource reads, classifies and, with addrs, narrows down one source.
