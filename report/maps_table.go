@@ -272,9 +272,14 @@ func writeAligned(w io.Writer, cols []regionColumn, rs []procmaps.Region, o *Map
 	for j, c := range cols {
 		widths[j] = displayWidth([]byte(c.header))
 	}
+	// A left-aligned last column (the path) is never padded: its width is not needed.
+	measured := cols
+	if !cols[last].right {
+		measured = cols[:last]
+	}
 	var scratch [64]byte
 	for i := range rs {
-		for j, c := range cols {
+		for j, c := range measured {
 			var n int
 			if c.width != nil {
 				n = c.width(&rs[i])

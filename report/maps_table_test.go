@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -14,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/ma
 
 const mapsFixtures = "../testdata/maps/"
 
-func readMapsFixture(t *testing.T, name string) procmaps.Regions {
+func readMapsFixture(t testing.TB, name string) procmaps.Regions {
 	t.Helper()
 	f, err := os.Open(mapsFixtures + name)
 	if err != nil {
@@ -195,6 +197,54 @@ func TestMapsTablesInOrder(t *testing.T) {
 		}
 		if got.String() != want.String() {
 			t.Errorf("%d regions: WriteMapsTables wrote %d bytes, the table and summary are %d", len(rs), got.Len(), want.Len())
+		}
+	}
+}
+
+// BenchmarkRegionTable writes the table of 60,000 regions, the size of bench/maps's process.
+func BenchmarkRegionTable(b *testing.B) {
+	base := readMapsFixture(b, "tricky.maps")
+	var rs []procmaps.Region
+	for k := uint64(0); len(rs) < 60000; k++ {
+		for _, r := range base[:len(base)-1] {
+			r.Start += k << 44
+			r.End += k << 44
+			rs = append(rs, r)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteRegionTable(io.Discard, rs, MapsOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// failingWriter takes n writes, then fails.
+type failingWriter struct{ n int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, errors.New("disk full")
+	}
+	f.n--
+	return len(p), nil
+}
+
+// A write that fails ends the big table and is returned.
+func TestAlignedWriteError(t *testing.T) {
+	base := readMapsFixture(t, "tricky.maps")
+	var rs []procmaps.Region
+	for k := uint64(0); len(rs) < 20000; k++ {
+		for _, r := range base[:len(base)-1] {
+			r.Start += k << 44
+			r.End += k << 44
+			rs = append(rs, r)
+		}
+	}
+	for _, n := range []int{0, 1, 5} {
+		if err := WriteRegionTable(&failingWriter{n: n}, rs, MapsOptions{}); err == nil || err.Error() != "disk full" {
+			t.Errorf("after %d writes: error %v, want disk full", n, err)
 		}
 	}
 }
