@@ -38,6 +38,20 @@ func readMapsFixture(t testing.TB, name string) procmaps.Regions {
 }
 
 // checkGolden compares got with testdata/maps/golden/NAME, or rewrites it with -update.
+// repeatRegions copies base (all but its last region, [vsyscall], which ends the address
+// space) at successive 16 TB offsets until there are at least n regions in address order.
+func repeatRegions(base []procmaps.Region, n int) []procmaps.Region {
+	var rs []procmaps.Region
+	for k := uint64(0); len(rs) < n; k++ {
+		for _, r := range base[:len(base)-1] {
+			r.Start += k << 44
+			r.End += k << 44
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := mapsFixtures + "golden/" + name
@@ -142,14 +156,7 @@ func TestRegionColumnWidths(t *testing.T) {
 // A table big enough to be formatted in two halves still matches tablewriter's.
 func TestAlignedMatchesTablewriterBig(t *testing.T) {
 	base := readMapsFixture(t, "tricky.smaps")
-	var rs []procmaps.Region
-	for k := uint64(0); len(rs) < 9000; k++ {
-		for _, r := range base[:len(base)-1] { // not [vsyscall], which ends the address space
-			r.Start += k << 44
-			r.End += k << 44
-			rs = append(rs, r)
-		}
-	}
+	rs := repeatRegions(base, 9000)
 	cols := regionTableColumns(true)
 	o := MapsOptions{}
 	var a, b bytes.Buffer
@@ -175,14 +182,7 @@ func TestAlignedMatchesTablewriterBig(t *testing.T) {
 func TestMapsTablesInOrder(t *testing.T) {
 	base := readMapsFixture(t, "tricky.smaps")
 	for _, n := range []int{len(base), 3 * mapsTablewriterRows} {
-		var rs []procmaps.Region
-		for k := uint64(0); len(rs) < n; k++ {
-			for _, r := range base[:len(base)-1] { // not [vsyscall], which ends the address space
-				r.Start += k << 44
-				r.End += k << 44
-				rs = append(rs, r)
-			}
-		}
+		rs := repeatRegions(base, n)
 		o := MapsOptions{TopFiles: 5}
 		var want, got bytes.Buffer
 		if err := WriteRegionTable(&want, rs, o); err != nil {
@@ -204,14 +204,7 @@ func TestMapsTablesInOrder(t *testing.T) {
 // BenchmarkRegionTable writes the table of 60,000 regions, the size of bench/maps's process.
 func BenchmarkRegionTable(b *testing.B) {
 	base := readMapsFixture(b, "tricky.maps")
-	var rs []procmaps.Region
-	for k := uint64(0); len(rs) < 60000; k++ {
-		for _, r := range base[:len(base)-1] {
-			r.Start += k << 44
-			r.End += k << 44
-			rs = append(rs, r)
-		}
-	}
+	rs := repeatRegions(base, 60000)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := WriteRegionTable(io.Discard, rs, MapsOptions{}); err != nil {
@@ -234,14 +227,7 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 // A write that fails ends the big table and is returned.
 func TestAlignedWriteError(t *testing.T) {
 	base := readMapsFixture(t, "tricky.maps")
-	var rs []procmaps.Region
-	for k := uint64(0); len(rs) < 20000; k++ {
-		for _, r := range base[:len(base)-1] {
-			r.Start += k << 44
-			r.End += k << 44
-			rs = append(rs, r)
-		}
-	}
+	rs := repeatRegions(base, 20000)
 	for _, n := range []int{0, 1, 5} {
 		if err := WriteRegionTable(&failingWriter{n: n}, rs, MapsOptions{}); err == nil || err.Error() != "disk full" {
 			t.Errorf("after %d writes: error %v, want disk full", n, err)
