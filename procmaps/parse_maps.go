@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"slices"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -16,124 +15,45 @@ import (
 // The text is read whole first, in a few large reads (the kernel fills each with whole
 // lines; 4 MB for 60,000 regions), so that the regions are counted before they are parsed
 // and land in a slice of the right size: the only allocations are that slice, the read
-// buffers and one string per distinct name. A big text is parsed in two halves at once,
-// each into its own part of that slice.
+// buffers and one string per distinct name.
 func ParseMaps(r io.Reader) (Regions, error) {
 	chunks, free, err := readChunks(r)
 	if err != nil {
 		return nil, err
 	}
 	defer free()
-	newlines := make([]int, len(chunks))
-	lines := 1 // a last line may have no newline
-	for i, c := range chunks {
-		newlines[i] = bytes.Count(c, []byte{'\n'})
-		lines += newlines[i]
+	lines := 1
+	for _, c := range chunks {
+		lines += bytes.Count(c, []byte{'\n'})
 	}
-	rs := make(Regions, lines)
+	rs := make(Regions, 0, lines)
 	adviseHugePages(unsafe.Pointer(unsafe.SliceData(rs)), uintptr(cap(rs))*unsafe.Sizeof(Region{}))
-	if lines < parallelLines {
-		n, _, err := parseMapsLines(chunks, rs, 0)
-		if err != nil {
-			return nil, err
-		}
-		return compactRegions(rs, n), nil
-	}
-
-	first, second, split := splitLines(chunks, newlines, lines/2)
-	var n2, line2 int
-	var err2 error
-	done := make(chan struct{})
-	go func() {
-		n2, line2, err2 = parseMapsLines(second, rs[split:], split)
-		close(done)
-	}()
-	n1, _, err1 := parseMapsLines(first, rs[:split], 0)
-	<-done
-	switch {
-	case err1 != nil:
-		return nil, err1
-	case n1 > 0 && n2 > 0 && rs[split].Start < rs[n1-1].End:
-		return nil, parseError(line2, firstText(second), overlapMsg)
-	case err2 != nil:
-		return nil, err2
-	}
-	if n1 < split { // blank lines in the first half: close the gap
-		copy(rs[n1:], rs[split:split+n2])
-		clear(rs[n1+n2 : split+n2])
-	}
-	return compactRegions(rs, n1+n2), nil
-}
-
-// parallelLines is the size of text, in lines, from which ParseMaps parses in two halves at
-// once: below it, starting a goroutine costs more than half the parse saves.
-const parallelLines = 8192
-
-// parseMapsLines parses the lines of chunks into dst, which has room for one region a line,
-// skipping blank lines (a saved file may end with one). lineBase is the number of lines
-// before these, for the line numbers of errors. It returns how many regions it wrote and
-// the line number of the first.
-func parseMapsLines(chunks [][]byte, dst Regions, lineBase int) (n, firstLine int, err error) {
 	names := interner{}
-	line := lineBase
-	forEachLine(chunks, func(text []byte) bool {
-		line++
-		if len(text) == 0 {
-			return true
-		}
-		r := &dst[n]
+	n := 0
+	var msg string
+	forEachLine(chunks, func(line []byte) bool {
 		n++
-		msg := parseHeader(text, r, names)
-		if msg == "" && n > 1 && r.Start < dst[n-2].End {
+		if len(line) == 0 {
+			return true // tolerate blank lines, such as a trailing one in a saved file
+		}
+		rs = rs[:len(rs)+1]
+		r := &rs[len(rs)-1]
+		if msg = parseHeader(line, r, names); msg == "" && len(rs) > 1 && r.Start < rs[len(rs)-2].End {
 			msg = overlapMsg
 		}
 		if msg != "" {
-			err = parseError(line, text, msg)
+			err = parseError(n, line, msg)
 			return false
-		}
-		if n == 1 {
-			firstLine = line
 		}
 		return true
 	})
-	return n, firstLine, err
-}
-
-// splitLines cuts the text held in chunks after its line number k (1-based), counting the
-// newlines of each chunk as given: first holds lines 1 to k, each with its newline.
-func splitLines(chunks [][]byte, newlines []int, k int) (first, second [][]byte, lines int) {
-	seen := 0
-	for i, c := range chunks {
-		if seen+newlines[i] < k {
-			seen += newlines[i]
-			continue
-		}
-		at := 0
-		for ; seen < k; seen++ {
-			at += bytes.IndexByte(c[at:], '\n') + 1
-		}
-		first = append(slices.Clip(chunks[:i]), c[:at])
-		second = append([][]byte{c[at:]}, chunks[i+1:]...)
-		return first, second, k
+	if err != nil {
+		return nil, err
 	}
-	return chunks, nil, seen
-}
-
-// firstText is the first line of chunks that is not blank.
-func firstText(chunks [][]byte) (first []byte) {
-	forEachLine(chunks, func(text []byte) bool {
-		first = text
-		return len(text) == 0
-	})
-	return first
-}
-
-// compactRegions returns the first n regions, or nil for none.
-func compactRegions(rs Regions, n int) Regions {
-	if n == 0 {
-		return nil
+	if len(rs) == 0 {
+		return nil, nil
 	}
-	return rs[:n]
+	return rs, nil
 }
 
 // readChunks reads r to the end. The first read goes into a buffer of readSize, which holds
