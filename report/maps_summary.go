@@ -9,9 +9,6 @@ import (
 	"strings"
 
 	"github.com/mmtrace/mmtrace/procmaps"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // WriteMapsTables writes the region table, a blank line, and the summary. For a big process
@@ -87,26 +84,10 @@ func writeKindTable(w io.Writer, s procmaps.Summary, usage bool, o *MapsOptions)
 		{"PRIVATE", strings.Join(labels, "\n"), cell(fp), cell(ap), cell(sum(fp, ap))},
 		{"TOTAL", strings.Join(labels, "\n"), cell(sum(fs, fp)), cell(sum(as, ap)), cell(s.Total)},
 	}
-	right := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight}
-	cfg := tw.CellConfig{
-		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
-		Alignment:  tw.CellAlignment{PerColumn: right},
-		Padding:    tw.CellPadding{Global: tw.PaddingDefault},
-	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Symbols:  tw.NewSymbols(tw.StyleASCII),
-			Settings: tw.Settings{Separators: tw.Separators{BetweenRows: tw.On}},
-		})),
-		tablewriter.WithHeaderConfig(cfg),
-		tablewriter.WithRowConfig(cfg),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	t.Header([]string{"", "", "FILE", "ANONYMOUS", "TOTAL"})
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
+	t := newBoxedTable(w, []string{"", "", "FILE", "ANONYMOUS", "TOTAL"}, []bool{false, false, true, true, true})
+	t.AppendBulk(rows)
+	t.Render()
+	return nil
 }
 
 func writeTopFiles(w io.Writer, files []procmaps.FileUsage, usage bool, o *MapsOptions) error {
@@ -120,8 +101,7 @@ func writeTopFiles(w io.Writer, files []procmaps.FileUsage, usage bool, o *MapsO
 	}
 	fmt.Fprintf(w, "%s:\n", title)
 	tw := &trimWriter{w: bufio.NewWriter(w)}
-	t := tablewriter.NewTable(tw, mapsTableOptions(right)...)
-	t.Header(header)
+	t := newPlainTable(tw, header, right)
 	for _, f := range files {
 		name := string(appendMapsName(nil, f.Name))
 		if f.Deleted {
@@ -131,12 +111,8 @@ func writeTopFiles(w io.Writer, files []procmaps.FileUsage, usage bool, o *MapsO
 		if usage {
 			row = append([]string{MapsSize(f.Rss, o.Bytes), MapsSize(f.Pss, o.Bytes), MapsSize(f.Dirty, o.Bytes), MapsSize(f.Swap, o.Bytes)}, row...)
 		}
-		if err := t.Append(row); err != nil {
-			return err
-		}
+		t.Append(row)
 	}
-	if err := t.Render(); err != nil {
-		return err
-	}
+	t.Render()
 	return tw.flush()
 }

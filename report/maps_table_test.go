@@ -37,7 +37,6 @@ func readMapsFixture(t testing.TB, name string) procmaps.Regions {
 	return rs
 }
 
-// checkGolden compares got with testdata/maps/golden/NAME, or rewrites it with -update.
 // repeatRegions copies base (all but its last region, [vsyscall], which ends the address
 // space) at successive 16 TB offsets until there are at least n regions in address order.
 func repeatRegions(base []procmaps.Region, n int) []procmaps.Region {
@@ -52,6 +51,7 @@ func repeatRegions(base []procmaps.Region, n int) []procmaps.Region {
 	return rs
 }
 
+// checkGolden compares got with testdata/maps/golden/NAME, or rewrites it with -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := mapsFixtures + "golden/" + name
@@ -205,6 +205,18 @@ func TestMapsTablesInOrder(t *testing.T) {
 func BenchmarkRegionTable(b *testing.B) {
 	base := readMapsFixture(b, "tricky.maps")
 	rs := repeatRegions(base, 60000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteRegionTable(io.Discard, rs, MapsOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRegionTableTablewriter writes the largest table that tablewriter lays out.
+func BenchmarkRegionTableTablewriter(b *testing.B) {
+	base := readMapsFixture(b, "tricky.maps")
+	rs := repeatRegions(base, mapsTablewriterRows)[:mapsTablewriterRows]
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := WriteRegionTable(io.Discard, rs, MapsOptions{}); err != nil {

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/olekukonko/tablewriter"
-
 	"github.com/mmtrace/mmtrace/procmaps"
 )
 
@@ -173,13 +171,8 @@ func writeProcessSummary(w io.Writer, title string, p *ProcessSummary, exact boo
 
 func writeSummaryTable(w io.Writer, header []string, right []bool, rows [][]string) error {
 	tw := &trimWriter{w: bufio.NewWriter(w)}
-	t := tablewriter.NewTable(tw, mapsTableOptions(right)...)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	if err := t.Render(); err != nil {
-		return err
-	}
+	t := newPlainTable(tw, header, right)
+	t.AppendBulk(rows)
+	t.Render()
 	return tw.flush()
 }
