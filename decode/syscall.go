@@ -143,7 +143,9 @@ func (o *Options) decorate() bool { return o != nil && o.DecorateFds }
 // tables holds, per architecture, the decoded calls indexed by number.
 var tables [numArch][]*Syscall
 
-// generic holds, per architecture, undecoded but named calls.
+// generic holds, per architecture, undecoded but named calls. They are made only when a
+// lookup first needs one (never, in a trace of mmtrace's own calls): some 1,800 of them
+// were a millisecond of every start-up.
 var generic [numArch][]*Syscall
 
 // pageSize is the tracee's page size (mincore's unit); the tracer's own.
@@ -151,7 +153,7 @@ var pageSize = uint64(os.Getpagesize())
 
 // tablesOnce builds the tables on first use, not at start-up: mmtrace's launcher, a re-exec of
 // the same binary, runs every package's init and never decodes a call.
-var tablesOnce sync.Once
+var tablesOnce, genericOnce sync.Once
 
 func ensureTables() { tablesOnce.Do(buildTables) }
 
@@ -162,14 +164,19 @@ func buildTables() {
 		ArchX32:    syscallsX32,
 		ArchARM64:  syscallsARM64,
 	} {
-		names := a.names()
-		tables[a] = make([]*Syscall, len(names))
-		generic[a] = make([]*Syscall, len(names))
+		tables[a] = make([]*Syscall, len(a.names()))
 		for i := range list {
 			sc := &list[i]
 			sc.arch = a
 			tables[a][sc.Nr&^x32BitNr] = sc
 		}
+	}
+}
+
+func buildGeneric() {
+	for a := ArchX86_64; a < numArch; a++ {
+		names := a.names()
+		generic[a] = make([]*Syscall, len(names))
 		for nr, name := range names {
 			if name == "" || tables[a][nr] != nil {
 				continue
@@ -200,6 +207,7 @@ func Lookup(a Arch, nr uint64) *Syscall {
 	if sc := tables[a][nr]; sc != nil {
 		return sc
 	}
+	genericOnce.Do(buildGeneric)
 	return generic[a][nr]
 }
 
