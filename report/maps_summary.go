@@ -46,9 +46,7 @@ func WriteMapsTables(w io.Writer, rs []procmaps.Region, o MapsOptions) error {
 // dirty and swap; then the files that use the most memory.
 func WriteMapsSummary(w io.Writer, rs []procmaps.Region, o MapsOptions) error {
 	bw := bufio.NewWriter(w)
-	if err := writeKindTable(bw, procmaps.Summarize(rs), mapsHasUsage(rs), &o); err != nil {
-		return err
-	}
+	writeKindTable(bw, procmaps.Summarize(rs), mapsHasUsage(rs), &o)
 	if o.TopFiles > 0 {
 		if files := procmaps.TopFiles(rs, o.TopFiles); len(files) > 0 {
 			bw.WriteString("\n")
@@ -60,7 +58,9 @@ func WriteMapsSummary(w io.Writer, rs []procmaps.Region, o MapsOptions) error {
 	return bw.Flush()
 }
 
-func writeKindTable(w io.Writer, s procmaps.Summary, usage bool, o *MapsOptions) error {
+// writeKindTable writes the two-by-two table to w, whose first failed write the caller sees
+// when it flushes.
+func writeKindTable(w *bufio.Writer, s procmaps.Summary, usage bool, o *MapsOptions) {
 	labels := []string{"regions", "size"}
 	if usage {
 		labels = append(labels, "rss", "pss", "dirty", "swap")
@@ -87,7 +87,6 @@ func writeKindTable(w io.Writer, s procmaps.Summary, usage bool, o *MapsOptions)
 	t := newBoxedTable(w, []string{"", "", "FILE", "ANONYMOUS", "TOTAL"}, []bool{false, false, true, true, true})
 	t.AppendBulk(rows)
 	t.Render()
-	return nil
 }
 
 func writeTopFiles(w io.Writer, files []procmaps.FileUsage, usage bool, o *MapsOptions) error {

@@ -169,8 +169,8 @@ func displayWidth(s []byte) int {
 
 // mapsTablewriterRows is the largest region table tablewriter lays out. It costs about
 // 7 us a row (BenchmarkRegionTableTablewriter), 0.45 s for a process with 60,000 regions,
-// against 0.1 s for pmap -x: bigger tables are written by writeAligned, which produces the same bytes (a test holds it to
-// that) in one pass over the regions, with no string per cell.
+// against 0.1 s for pmap -x: bigger tables are written by writeAligned, which produces the
+// same bytes (a test holds it to that) in one pass over the regions, with no string per cell.
 const mapsTablewriterRows = 2000
 
 // WriteRegionTable writes one row per region: addresses, size, permissions, kind, role,

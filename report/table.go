@@ -7,7 +7,7 @@ import (
 )
 
 // mmtrace uses tablewriter v0.0.5, not v1: v1's package init allocates an 8,192-entry width
-// cache, about 150 page faults and 2 ms on every run of every mmtrace command (start-up is
+// cache, about 150 page faults and 2-3 ms on every run of every mmtrace command (start-up is
 // part of what a traced program's slowdown is measured by, bench/run.sh). v0.0.5 lays a
 // table out from the same settings with one dependency, go-runewidth.
 
