@@ -243,11 +243,7 @@ func writeAligned(w io.Writer, cols []regionColumn, rs []procmaps.Region, o *Map
 			if c.width != nil {
 				n = c.width(&rs[i])
 			} else {
-				cell := c.cell(scratch[:0], &rs[i], o)
-				n = len(cell) // every column but the name is ASCII
-				if j == last {
-					n = displayWidth(cell)
-				}
+				n = len(c.cell(scratch[:0], &rs[i], o)) // every column but the name is ASCII
 			}
 			widths[j] = max(widths[j], n)
 		}

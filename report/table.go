@@ -11,32 +11,33 @@ import (
 // part of what a traced program's slowdown is measured by, bench/run.sh). v0.0.5 lays a
 // table out from the same settings with one dependency, go-runewidth.
 
-// newPlainTable returns a borderless table: columns two spaces apart, like ps and pmap,
-// right-aligned where right says so, no padding before the first column. header becomes
-// the first row, so that it is aligned with its column (v0.0.5 aligns a real header all
-// one way). Each line ends in padding: write through a trimWriter.
-func newPlainTable(w io.Writer, header []string, right []bool) *tablewriter.Table {
+// newTable returns a table that keeps each cell on its lines, its header as written, aligned
+// per column. header becomes the first row, so that it is aligned with its column (v0.0.5
+// aligns a real header all one way).
+func newTable(w io.Writer, header []string, right []bool) *tablewriter.Table {
 	t := tablewriter.NewWriter(w)
-	t.SetAutoWrapText(false)
+	t.SetAutoWrapText(false) // before the first Append, which wraps
 	t.SetAutoFormatHeaders(false)
-	t.SetBorder(false)
-	t.SetHeaderLine(false)
-	t.SetNoWhiteSpace(true)
-	t.SetTablePadding("  ")
 	t.SetColumnAlignment(alignments(right))
 	t.Append(header)
+	return t
+}
+
+// newPlainTable returns a borderless table: columns two spaces apart, like ps and pmap, no
+// padding before the first column. Each line ends in padding: write through a trimWriter.
+func newPlainTable(w io.Writer, header []string, right []bool) *tablewriter.Table {
+	t := newTable(w, header, right)
+	t.SetBorder(false)
+	t.SetNoWhiteSpace(true)
+	t.SetTablePadding("  ")
 	return t
 }
 
 // newBoxedTable returns a table drawn in ASCII, with a line under the header and between
 // rows: for cells of several lines each.
 func newBoxedTable(w io.Writer, header []string, right []bool) *tablewriter.Table {
-	t := tablewriter.NewWriter(w)
-	t.SetAutoWrapText(false)
-	t.SetAutoFormatHeaders(false)
+	t := newTable(w, header, right)
 	t.SetRowLine(true)
-	t.SetColumnAlignment(alignments(right))
-	t.Append(header)
 	return t
 }
 
