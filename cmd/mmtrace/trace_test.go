@@ -135,11 +135,6 @@ func readTraces(t *testing.T, straceOut, mmtraceOut string) (want, got []byte) {
 	return want, got
 }
 
-// TestTraceCommandNotExecutable traces a command whose execve fails with ENOEXEC (a file
-// that is executable but no program; an i386 program where the kernel cannot run them):
-// the trace is strace's, the failed execve and "+++ exited with 1 +++" and nothing of
-// mmtrace's own launcher, with and without the seccomp filter, and mmtrace says why in one
-// line and exits 126, as a shell does.
 // TestTraceNarrowSetLaunch: with a trace set that leaves execve out, mmtrace must still learn
 // whether the command ran. A failed execve makes mmtrace say so; a command that ran is traced
 // whole, even when one of its printed calls fails (once, such a failure was taken for the
@@ -181,6 +176,11 @@ func TestTraceNarrowSetLaunch(t *testing.T) {
 	}
 }
 
+// TestTraceCommandNotExecutable traces a command whose execve fails with ENOEXEC (a file
+// that is executable but no program; an i386 program where the kernel cannot run them):
+// the trace is strace's, the failed execve and "+++ exited with 1 +++" and nothing of
+// mmtrace's own launcher, with and without the seccomp filter, and mmtrace says why in one
+// line and exits 126, as a shell does.
 func TestTraceCommandNotExecutable(t *testing.T) {
 	strace := needTool(t, "strace")
 	junk := filepath.Join(t.TempDir(), "junk")
