@@ -27,7 +27,7 @@ func ParseMaps(r io.Reader) (Regions, error) {
 		lines += bytes.Count(c, []byte{'\n'})
 	}
 	rs := make(Regions, 0, lines)
-	adviseHugePages(unsafe.Pointer(unsafe.SliceData(rs)), uintptr(cap(rs))*unsafe.Sizeof(Region{}))
+	prepareRegionMemory(unsafe.Pointer(unsafe.SliceData(rs)), uintptr(cap(rs))*unsafe.Sizeof(Region{}))
 	names := interner{}
 	n := 0
 	var msg string
@@ -87,18 +87,28 @@ func readChunks(r io.Reader) (chunks [][]byte, free func(), err error) {
 	}
 }
 
-// adviseHugePages asks for transparent huge pages over the whole 2 MB pages within a large
-// allocation about to be written from end to end (the regions of a big process): the same
-// page faults as for the text, on memory of the Go heap. It is only a hint about how the
-// pages are backed; the Go runtime may still release them as it does any other.
-func adviseHugePages(p unsafe.Pointer, size uintptr) {
-	const huge = 2 << 20
+// prepareRegionMemory readies a large allocation about to be written from end to end (the
+// regions of a big process). It asks for transparent huge pages over the whole 2 MB pages
+// within it, as for the text, and then has the kernel map every page of it in one system
+// call (MADV_POPULATE_WRITE, Linux 5.14): 60,000 regions are 4.8 MB, 1,200 page faults in 4
+// KB pages, each of which costs 10 to 25 us on a virtual machine. Both are hints; where the
+// kernel refuses them the pages fault in one by one as before.
+func prepareRegionMemory(p unsafe.Pointer, size uintptr) {
+	const huge, page = 2 << 20, 4 << 10
+	if size < 16*page {
+		return // a few faults at most, and perhaps none: the memory may have been used before
+	}
 	start := (uintptr(p) + huge - 1) &^ (huge - 1)
 	end := (uintptr(p) + size) &^ (huge - 1)
-	if end <= start {
-		return
+	if end > start {
+		unix.Syscall(unix.SYS_MADVISE, start, end-start, unix.MADV_HUGEPAGE)
 	}
-	unix.Syscall(unix.SYS_MADVISE, start, end-start, unix.MADV_HUGEPAGE)
+	// A large allocation has a span of its own, whole pages of the Go heap.
+	start = uintptr(p) &^ (page - 1)
+	end = (uintptr(p) + size + page - 1) &^ (page - 1)
+	if end > start {
+		unix.Syscall(unix.SYS_MADVISE, start, end-start, unix.MADV_POPULATE_WRITE)
+	}
 }
 
 // nextArea maps a read area twice the size of the last one, at least hugeArea.

@@ -248,9 +248,12 @@ func writeAligned(w io.Writer, cols []regionColumn, rs []procmaps.Region, o *Map
 			widths[j] = max(widths[j], n)
 		}
 	}
-	// Format a batch of rows at a time into one small buffer and write it out.
-	const batch = 1024
-	buf := formatRows(nil, cols, widths, rs[:0], o, true)
+	// Format a batch of rows at a time into one buffer, allocated once, and write it out. A
+	// buffer grown by doubling would touch twice the memory, page by page, and page faults
+	// are most of the cost of memory on a virtual machine.
+	const batch = 256
+	buf := make([]byte, 0, 64<<10) // 256 rows of 250 bytes
+	buf = formatRows(buf, cols, widths, rs[:0], o, true)
 	for k := 0; k < len(rs); k += batch {
 		buf = formatRows(buf, cols, widths, rs[k:min(k+batch, len(rs))], o, false)
 		if _, err := w.Write(buf); err != nil {

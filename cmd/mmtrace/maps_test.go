@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -512,5 +513,24 @@ func TestMapsPermissionDenied(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || stderr.String() != want || stdout.Len() != 0 {
 			t.Errorf("as nobody: %v, stderr %q, stdout %q; want exit 1, %q", err, stderr.String(), stdout.String(), want)
 		}
+	}
+}
+
+// TestWithoutGC checks that the collector is off while one source is shown and back on
+// afterwards, with the setting the user chose (GOGC), even when showing it fails.
+func TestWithoutGC(t *testing.T) {
+	old := debug.SetGCPercent(77)
+	defer debug.SetGCPercent(old)
+	err := withoutGC(func() error {
+		if p := debug.SetGCPercent(-1); p != -1 {
+			t.Errorf("inside withoutGC the collector's percent is %d, want -1 (off)", p)
+		}
+		return io.ErrShortWrite
+	})
+	if err != io.ErrShortWrite {
+		t.Errorf("withoutGC returned %v, want fn's error", err)
+	}
+	if p := debug.SetGCPercent(77); p != 77 {
+		t.Errorf("after withoutGC the collector's percent is %d, want 77 back", p)
 	}
 }
