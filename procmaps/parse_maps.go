@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -15,45 +16,132 @@ import (
 // The text is read whole first, in a few large reads (the kernel fills each with whole
 // lines; 4 MB for 60,000 regions), so that the regions are counted before they are parsed
 // and land in a slice of the right size: the only allocations are that slice, the read
-// buffers and one string per distinct name.
+// buffers and one string per distinct name. A big text is cut in two at a line and its
+// halves parsed at once, each into its own share of the slice (60,000 regions: 4 to 6 ms of
+// parsing became 2.5 to 4).
 func ParseMaps(r io.Reader) (Regions, error) {
 	chunks, free, err := readChunks(r)
 	if err != nil {
 		return nil, err
 	}
 	defer free()
-	lines := 1
-	for _, c := range chunks {
-		lines += bytes.Count(c, []byte{'\n'})
+	parts := []*mapsPart{{text: chunks, firstLine: 1}}
+	if textSize(chunks) >= parallelParseSize {
+		if a, b := splitAtLine(chunks); b != nil {
+			parts = []*mapsPart{{text: a, firstLine: 1}, {text: b}}
+		}
 	}
-	rs := make(Regions, 0, lines)
+	// A part has as many lines as newlines, one more if it does not end in one (the last).
+	room := 0
+	for i, p := range parts {
+		for _, c := range p.text {
+			p.lines += bytes.Count(c, []byte{'\n'})
+		}
+		if i == len(parts)-1 {
+			p.lines++
+		} else {
+			parts[i+1].firstLine = p.firstLine + p.lines
+		}
+		room += p.lines
+	}
+	rs := make(Regions, 0, room)
 	prepareRegionMemory(unsafe.Pointer(unsafe.SliceData(rs)), uintptr(cap(rs))*unsafe.Sizeof(Region{}))
-	names := interner{}
-	n := 0
-	var msg string
-	forEachLine(chunks, func(line []byte) bool {
-		n++
-		if len(line) == 0 {
-			return true // tolerate blank lines, such as a trailing one in a saved file
+	var wg sync.WaitGroup
+	at := 0
+	for i, p := range parts {
+		p.rs = rs[at : at : at+p.lines]
+		at += p.lines
+		if i > 0 {
+			wg.Go(p.parse)
 		}
-		rs = rs[:len(rs)+1]
-		r := &rs[len(rs)-1]
-		if msg = parseHeader(line, r, names); msg == "" && len(rs) > 1 && r.Start < rs[len(rs)-2].End {
-			msg = overlapMsg
+	}
+	parts[0].parse()
+	wg.Wait()
+	for _, p := range parts {
+		if len(rs) > 0 && len(p.rs) > 0 && p.rs[0].Start < rs[len(rs)-1].End {
+			p.err = parseError(p.first, p.firstText, overlapMsg)
 		}
-		if msg != "" {
-			err = parseError(n, line, msg)
-			return false
+		if p.err != nil {
+			return nil, p.err
 		}
-		return true
-	})
-	if err != nil {
-		return nil, err
+		n := len(rs)
+		rs = rs[:n+len(p.rs)]
+		if len(p.rs) > 0 && &rs[n] != &p.rs[0] {
+			copy(rs[n:], p.rs) // a part before had blank lines: its room was not all used
+		}
 	}
 	if len(rs) == 0 {
 		return nil, nil
 	}
 	return rs, nil
+}
+
+// parallelParseSize is the size of text from which ParseMaps parses its two halves at once:
+// 1 MB is about 15,000 regions, 1 to 2 ms of parsing.
+const parallelParseSize = 1 << 20
+
+// mapsPart is a run of whole lines of a maps text, parsed on a goroutine of its own.
+type mapsPart struct {
+	text      [][]byte
+	firstLine int     // the number, from 1, of its first line in the whole text
+	lines     int     // its lines, blank ones too: its room in the region slice
+	rs        Regions // its regions, in its room of the slice
+	err       error
+
+	// Its first region's line, to check it against the part before once both are parsed.
+	first     int
+	firstText []byte
+}
+
+func (p *mapsPart) parse() {
+	names := interner{}
+	n := p.firstLine - 1
+	var msg string
+	forEachLine(p.text, func(line []byte) bool {
+		n++
+		if len(line) == 0 {
+			return true // tolerate blank lines, such as a trailing one in a saved file
+		}
+		p.rs = p.rs[:len(p.rs)+1]
+		r := &p.rs[len(p.rs)-1]
+		if len(p.rs) == 1 {
+			p.first, p.firstText = n, bytes.Clone(line)
+		}
+		if msg = parseHeader(line, r, names); msg == "" && len(p.rs) > 1 && r.Start < p.rs[len(p.rs)-2].End {
+			msg = overlapMsg
+		}
+		if msg != "" {
+			p.err = parseError(n, line, msg)
+			return false
+		}
+		return true
+	})
+}
+
+func textSize(chunks [][]byte) int {
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
+	}
+	return n
+}
+
+// splitAtLine cuts a text in two after the first newline at or past its middle. b is nil
+// when there is no such newline.
+func splitAtLine(chunks [][]byte) (a, b [][]byte) {
+	from := textSize(chunks) / 2
+	for i, c := range chunks {
+		if from >= len(c) {
+			from -= len(c)
+			continue
+		}
+		if j := bytes.IndexByte(c[from:], '\n'); j >= 0 {
+			cut := from + j + 1
+			return append(chunks[:i:i], c[:cut]), append([][]byte{c[cut:]}, chunks[i+1:]...)
+		}
+		from = 0 // no newline in the rest of this chunk: the next one's first
+	}
+	return chunks, nil
 }
 
 // readChunks reads r to the end. The first read goes into a buffer of readSize, which holds

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 const fixtures = "../testdata/maps/"
@@ -168,9 +171,28 @@ func TestParseMapsManyLines(t *testing.T) {
 		ls[i] = line
 		return ls
 	}
+	if size := len(text(lines)); size < parallelParseSize {
+		t.Fatalf("the text is %d bytes, too small to be parsed in two halves (%d)", size, parallelParseSize)
+	}
 	// A line in the middle, for errors there.
 	meet := n / 2
 	overlap := fmt.Sprintf("%08x-%08x r--p 00000000 fe:00 1 /x", 0x10000+(meet-1)*0x2000+0x800, 0x11000+meet*0x2000)
+	// The first line of the second half, which is checked against the first half's last
+	// only once both are parsed.
+	cutText := func(ls []string) int {
+		a, _ := splitAtLine([][]byte{[]byte(text(ls))})
+		return strings.Count(string(a[len(a)-1]), "\n") // lines before the cut: a is one chunk
+	}
+	cut := cutText(lines)
+	// As long as the line it replaces, so that the cut stays where it was.
+	over, err := ParseMaps(strings.NewReader(fmt.Sprintf("%08x-%08x r--p 00000000 fe:00 %d /lib/f%d", 0x10000+(cut-1)*0x2000, 0x11000+cut*0x2000, cut, cut%7)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	atCut := with(cut, formatMapsLine(&over[0]))
+	if cutText(atCut) != cut {
+		t.Fatalf("the text with an overlap at line %d is cut elsewhere", cut+1)
+	}
 
 	tests := []struct {
 		name string
@@ -186,6 +208,8 @@ func TestParseMapsManyLines(t *testing.T) {
 		{"errors early and late", text(with(n-10, "zz")[:10]) + "zz\n" + text(lines[11:n-10]), "line 11: bad start address", 0},
 		{"overlap in the middle", text(with(meet, overlap)), fmt.Sprintf("line %d: region overlaps", meet+1), 0},
 		{"overlap just after", text(with(meet+1, overlap)), fmt.Sprintf("line %d: region overlaps", meet+2), 0},
+		{"overlap at the cut", text(atCut), fmt.Sprintf("line %d: region overlaps", cut+1), 0},
+		{"error at the cut", text(with(cut, "zz")), fmt.Sprintf("line %d: bad start address", cut+1), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,5 +267,47 @@ func TestForEachLineSplits(t *testing.T) {
 				t.Fatalf("split at %d, %d: %q", i, j, got)
 			}
 		}
+	}
+}
+
+// TestPrepareRegionMemory checks on fresh anonymous memory, none of it mapped in, that
+// prepareRegionMemory maps all of it in, and leaves a small allocation alone.
+func TestPrepareRegionMemory(t *testing.T) {
+	const page = 4096
+	for _, tt := range []struct {
+		size   int
+		mapped bool
+	}{
+		{16 * page, true},
+		{3 << 20, true}, // a whole huge page in it, wherever it starts
+		{15 * page, false},
+	} {
+		m, err := unix.Mmap(-1, 0, tt.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resident := func() int {
+			vec := make([]byte, tt.size/page)
+			if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(tt.size), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+				t.Fatalf("mincore: %v", e)
+			}
+			n := 0
+			for _, v := range vec {
+				n += int(v & 1)
+			}
+			return n
+		}
+		if n := resident(); n != 0 {
+			t.Fatalf("%d bytes: %d pages mapped in before", tt.size, n)
+		}
+		prepareRegionMemory(unsafe.Pointer(&m[0]), uintptr(tt.size))
+		want := 0
+		if tt.mapped {
+			want = tt.size / page
+		}
+		if n := resident(); n != want {
+			t.Errorf("%d bytes: %d of %d pages mapped in, want %d", tt.size, n, tt.size/page, want)
+		}
+		unix.Munmap(m)
 	}
 }
