@@ -1,8 +1,6 @@
 package ptrace
 
-import "debug/elf"
-
-const launcherMachine = elf.EM_X86_64
+const launcherMachine = emX86_64
 
 // launcherCode is the launcher's x86-64 code (see launcher_image.go). At entry, [rsp] holds
 // argc, then argv[0..argc-1], a NULL, then the environment.

@@ -2,7 +2,6 @@ package ptrace
 
 import (
 	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -16,7 +15,7 @@ import (
 // seccomp filter, execve the command. Starting it costs one page fault or two, where a re-exec
 // of mmtrace costs hundreds: the Go runtime and the packages' init functions, about 15 ms on a
 // virtual machine whose page faults are slow. Where there is no image for the architecture
-// (launcherMachine is EM_NONE, launcherCode returns nil), mmtrace re-execs itself.
+// (launcherMachine is emNone, launcherCode returns nil), mmtrace re-execs itself.
 //
 // The program is run as: /proc/self/fd/N PATH ARGV0 ARGV1 ... with the command's environment,
 // so that its own argv[0] is the command's path and the rest its argv: execve(argv[0],
@@ -44,6 +43,39 @@ type launcherLayout struct {
 
 // elfHeaderSize is the ELF header and the two program headers before the code.
 const elfHeaderSize = 64 + 2*56
+
+// What of ELF (elf(5)) the image needs. debug/elf has it all, but it brings compress/flate,
+// internal/zstd and debug/dwarf with it, whose package inits cost 0.1 to 0.4 ms at every
+// start of mmtrace, for every command.
+const (
+	emNone     = 0  // no machine: no launcher image
+	emX86_64   = 62 // AMD x86-64
+	elfClass64 = 2
+	elfData2LE = 1 // little-endian
+	evCurrent  = 1
+	etExec     = 2
+	ptLoad     = 1
+	ptGNUStack = 0x6474e551
+	pfX        = 1
+	pfW        = 2
+	pfR        = 4
+)
+
+// elfHeader64 and elfProg64 are Elf64_Ehdr and Elf64_Phdr.
+type elfHeader64 struct {
+	Ident                                      [16]byte
+	Type, Machine                              uint16
+	Version                                    uint32
+	Entry, Phoff, Shoff                        uint64
+	Flags                                      uint32
+	Ehsize, Phentsize, Phnum, Shentsize, Shnum uint16
+	Shstrndx                                   uint16
+}
+
+type elfProg64 struct {
+	Type, Flags                             uint32
+	Off, Vaddr, Paddr, Filesz, Memsz, Align uint64
+}
 
 // launcherImage builds the launcher program for this architecture; nil when there is none.
 // prog is the filter (nil for none).
@@ -75,20 +107,20 @@ func launcherImage(prog []unix.SockFilter, noNewPrivs bool) []byte {
 
 	size := dataStart + data.Len()
 	var img bytes.Buffer
-	binary.Write(&img, binary.LittleEndian, elf.Header64{
-		Ident:     [elf.EI_NIDENT]byte{0x7f, 'E', 'L', 'F', byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), byte(elf.EV_CURRENT)},
-		Type:      uint16(elf.ET_EXEC),
-		Machine:   uint16(launcherMachine),
-		Version:   uint32(elf.EV_CURRENT),
+	binary.Write(&img, binary.LittleEndian, elfHeader64{
+		Ident:     [16]byte{0x7f, 'E', 'L', 'F', elfClass64, elfData2LE, evCurrent},
+		Type:      etExec,
+		Machine:   launcherMachine,
+		Version:   evCurrent,
 		Entry:     launcherBase + elfHeaderSize,
 		Phoff:     64,
 		Ehsize:    64,
 		Phentsize: 56,
 		Phnum:     2,
 	})
-	binary.Write(&img, binary.LittleEndian, elf.Prog64{
-		Type:   uint32(elf.PT_LOAD),
-		Flags:  uint32(elf.PF_R | elf.PF_X),
+	binary.Write(&img, binary.LittleEndian, elfProg64{
+		Type:   ptLoad,
+		Flags:  pfR | pfX,
 		Vaddr:  launcherBase,
 		Paddr:  launcherBase,
 		Filesz: uint64(size),
@@ -96,9 +128,9 @@ func launcherImage(prog []unix.SockFilter, noNewPrivs bool) []byte {
 		Align:  0x1000,
 	})
 	// PT_GNU_STACK without PF_X: a stack that is not executable, as every program's today.
-	binary.Write(&img, binary.LittleEndian, elf.Prog64{
-		Type:  uint32(elf.PT_GNU_STACK),
-		Flags: uint32(elf.PF_R | elf.PF_W),
+	binary.Write(&img, binary.LittleEndian, elfProg64{
+		Type:  ptGNUStack,
+		Flags: pfR | pfW,
 		Align: 16,
 	})
 	img.Write(code)

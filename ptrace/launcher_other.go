@@ -2,9 +2,7 @@
 
 package ptrace
 
-import "debug/elf"
-
-const launcherMachine = elf.EM_NONE
+const launcherMachine = emNone
 
 // launcherCode: no launcher image on this architecture; mmtrace re-execs itself instead.
 func launcherCode(launcherLayout) []byte { return nil }

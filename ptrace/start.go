@@ -1,7 +1,6 @@
 package ptrace
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -158,7 +157,7 @@ func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
 	if t.opts.Seccomp {
 		traced = withLauncherExecve(t.opts.Syscalls)
 	}
-	if launcherMachine != elf.EM_NONE && !reexecLauncher {
+	if launcherMachine != emNone && !reexecLauncher {
 		var prog []unix.SockFilter
 		admin := false
 		if traced != nil {
