@@ -220,3 +220,42 @@ func line(a Arch, name string, args [6]uint64, ret int64, isErr bool, t Tracee, 
 	}
 	return "no " + name
 }
+
+// readRecorder is a Tracee that notes whether the decoder read its memory.
+type readRecorder struct {
+	randomTracee
+	read bool
+}
+
+func (r *readRecorder) ReadMemory(addr uint64, p []byte) (int, error) {
+	r.read = true
+	return r.randomTracee.ReadMemory(addr, p)
+}
+
+// TestReadsMemoryAtEntry holds ReadsMemoryAtEntry to what the decoders do: a call whose entry
+// is printed after its task was resumed (ptrace.Options.ResumeFirst) must not read memory
+// there, and a call said to read it must, given pointers to readable memory.
+func TestReadsMemoryAtEntry(t *testing.T) {
+	argSets := [][6]uint64{
+		{0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000},
+		{0x3000, 8, 0x4000, 64, 0x5000, 0x6000},
+		{1, 0x2000, 0x3000, 0x4000, 16, 0x5000},
+	}
+	for a := ArchX86_64; a < numArch; a++ {
+		for nr := uint64(0); nr < 1024; nr++ {
+			sc := Lookup(a, nr)
+			if sc == nil || !sc.Decoded() {
+				continue
+			}
+			read := false
+			for _, args := range argSets {
+				r := &readRecorder{randomTracee: randomTracee{seed: nr}}
+				sc.AppendEntry(nil, &args, r, &Options{DecorateFds: true})
+				read = read || r.read
+			}
+			if read != sc.ReadsMemoryAtEntry() {
+				t.Errorf("%s (%v): reads memory at entry: %v, ReadsMemoryAtEntry says %v", sc.Name, a, read, sc.ReadsMemoryAtEntry())
+			}
+		}
+	}
+}

@@ -112,6 +112,18 @@ func (sc *Syscall) HasExitArgs() bool {
 	return false
 }
 
+// ReadsMemoryAtEntry reports whether printing the call's arguments at its entry reads the
+// tracee's memory (a string, a struct, an array): execve's, clone3's, mbind's. The others
+// print from registers alone (and, with -y, from the descriptors the call holds).
+func (sc *Syscall) ReadsMemoryAtEntry() bool {
+	switch sc.dec {
+	case dOldMmap, dMbind, dSetMempolicy, dMigratePages, dMovePages, dClone3, dExecve,
+		dExecveat, dRtSigqueueinfo, dRtTgsigqueueinfo, dPidfdSendSignal:
+		return true
+	}
+	return false
+}
+
 // Tracee is what decoders may ask of the traced task. Implemented by the
 // ptrace side.
 type Tracee interface {

@@ -61,9 +61,12 @@ type Event struct {
 	ChildPid   int // on Fork: the new task's process
 	LastTask   bool
 
-	// Task reads the stopped task's memory and file descriptors (valid during the Handler call).
+	// Task reads the stopped task's memory and file descriptors (valid during the Handler
+	// call). For an event reported after the task was resumed (Options.ResumeFirst), they may
+	// have changed since the stop.
 	Task Task
 }
 
-// Handler receives events on the tracer's locked thread while the task is stopped.
+// Handler receives events on the tracer's locked thread while the task is stopped, but for
+// those Options.ResumeFirst lets it take while the task runs on.
 type Handler func(ev *Event)

@@ -23,6 +23,15 @@ type Options struct {
 	// Idle, if set, is called before the tracer blocks waiting for the next stop: the moment
 	// to flush buffered output without costing a write per event.
 	Idle func()
+	// ResumeFirst, if set, reports whether the handler reads nothing of the task's memory to
+	// take the entry (exit false) or exit of call nr. Such an event is reported after the
+	// task is resumed, so that the handler's work (decoding, the address-space model, output)
+	// runs while the traced program goes on to its next call instead of adding to the time it
+	// spends stopped: 4 to 5% of a trace of nothing but mapping calls. A resumed task runs
+	// until its next traced call stops it, before that call is made: so no traced call
+	// changes its address space under the handler. Without ResumeFirst, every event waits
+	// for the handler.
+	ResumeFirst func(arch uint32, nr uint64, exit bool) bool
 }
 
 // ExitStatus is how the traced command ended: by exit (Code) or by a signal (Signal != 0).
@@ -232,6 +241,7 @@ func (t *Tracer) handleWhileDetaching(tid int, ws unix.WaitStatus) {
 		var si syscallInfo
 		if getSyscallInfo(tk.tid, &si) == nil && si.op == opExit {
 			t.exit(tk, &si)
+			t.handler(&t.ev)
 		}
 	case int(ws)>>16&0xff == 0 && ws.StopSignal() != syscallStopSig:
 		sig = int(ws.StopSignal()) // a signal on its way: handed back at detach
@@ -282,9 +292,16 @@ func (t *Tracer) syscallStop(tk *task) {
 	switch si.op {
 	case opEntry:
 		t.entry(tk, &si)
+		return
 	case opExit:
+		if tk.inSyscall && !tk.commandExec {
+			t.exit(tk, &si)
+			t.report(tk, true)
+			return
+		}
 		if tk.inSyscall {
 			t.exit(tk, &si)
+			t.handler(&t.ev)
 		}
 		if tk.commandExec {
 			t.commandExecEnded(tk, &si)
@@ -309,39 +326,59 @@ func (t *Tracer) seccompStop(tk *task) {
 		// A task with a filter of its own already reported this call at its entry stop.
 		if !(tk.ownFilter && tk.inSyscall) {
 			t.entry(tk, &si)
+			return
 		}
 	}
 	t.resume(tk, 0)
 }
 
-// entry handles the entry of any system call that stopped the task.
+// entry reports the entry of any system call that stopped the task, if it is traced, and
+// resumes the task.
 func (t *Tracer) entry(tk *task, si *syscallInfo) {
+	if !t.enter(tk, si) {
+		t.resume(tk, 0)
+		return
+	}
+	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args, Task: Task{tk.tid}}
+	t.report(tk, false)
+}
+
+// enter notes the call a task entered and reports whether it is one to report.
+func (t *Tracer) enter(tk *task, si *syscallInfo) bool {
 	if tk.launching {
 		if si.arch != nativeAudit || si.nr() != unix.SYS_EXECVE {
-			return // the launcher's own calls before it runs the command
+			return false // the launcher's own calls before it runs the command
 		}
 		tk.launching, tk.commandExec = false, true
 		if err := setOptions(tk.tid, t.commandOptions()); err != nil {
-			return
+			return false
 		}
 	}
-	if tk.execFailed {
-		return
-	}
-	if !t.isTraced(si.arch, si.nr()) {
-		return
+	if tk.execFailed || !t.isTraced(si.arch, si.nr()) {
+		return false
 	}
 	tk.inSyscall = true
 	tk.arch, tk.nr, tk.args = si.arch, si.nr(), si.args()
-	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args, Task: Task{tk.tid}}
-	t.handler(&t.ev)
+	return true
 }
 
+// exit makes the event of a traced call's exit.
 func (t *Tracer) exit(tk *task, si *syscallInfo) {
 	tk.inSyscall = false
 	t.ev = Event{Kind: SyscallExit, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args,
 		Ret: si.rval(), IsError: si.isError(), Task: Task{tk.tid}}
+}
+
+// report hands the entry or exit event in t.ev to the handler and resumes the task: first,
+// where the handler needs nothing of it stopped (Options.ResumeFirst).
+func (t *Tracer) report(tk *task, exit bool) {
+	if t.opts.ResumeFirst != nil && t.opts.ResumeFirst(t.ev.Arch, t.ev.Nr, exit) {
+		t.resume(tk, 0)
+		t.handler(&t.ev)
+		return
+	}
 	t.handler(&t.ev)
+	t.resume(tk, 0)
 }
 
 // commandExecEnded sees the launcher's execve of the command return, which it does only when it

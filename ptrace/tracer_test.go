@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -174,5 +175,58 @@ int main(void) { kill(getpid(), SIGTERM); pause(); return 0; }`)
 	}
 	if count(got, Signal, 0) != 1 {
 		t.Errorf("want one signal delivery event: %+v", got)
+	}
+}
+
+// TestResumeFirst checks that an event Options.ResumeFirst names reaches the handler with the
+// task already running, and any other with the task stopped: after each call the program
+// spins for a while without a system call, and the handler looks at the task's state in
+// /proc during its exit event.
+func TestResumeFirst(t *testing.T) {
+	prog := buildC(t, `#include <sys/mman.h>
+static void spin(void) { for (volatile unsigned long i = 0; i < 1000000000UL; i++) ; }
+int main(void) {
+	void *p = mmap(0, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+	munmap(p, 4096);
+	spin();
+	p = mmap(0, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+	mprotect(p, 4096, PROT_READ);
+	spin();
+	return 0;
+}`)
+	for _, seccomp := range []bool{true, false} {
+		t.Run(fmt.Sprintf("seccomp=%v", seccomp), func(t *testing.T) {
+			states := map[uint64]string{}
+			opts := Options{
+				Syscalls: map[uint32][]uint64{nativeAudit: {unix.SYS_MUNMAP, unix.SYS_MPROTECT}},
+				Seccomp:  seccomp,
+				ResumeFirst: func(arch uint32, nr uint64, exit bool) bool {
+					return nr == unix.SYS_MUNMAP
+				},
+			}
+			tr := New(opts, func(ev *Event) {
+				if ev.Kind != SyscallExit {
+					return
+				}
+				time.Sleep(20 * time.Millisecond) // long enough to be back in the loop
+				stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", ev.Tid))
+				if err != nil {
+					t.Errorf("read stat of %d: %v", ev.Tid, err)
+					return
+				}
+				// The state follows the command name, which is in parentheses.
+				_, after, _ := strings.Cut(string(stat), ") ")
+				states[ev.Nr], _, _ = strings.Cut(after, " ")
+			})
+			if _, err := tr.Run(Command{Path: prog, Argv: []string{"prog"}, Env: os.Environ()}); err != nil {
+				t.Fatal(err)
+			}
+			if got := states[unix.SYS_MUNMAP]; got != "R" {
+				t.Errorf("during munmap's exit event the task's state was %q, want R: resumed first", got)
+			}
+			if got := states[unix.SYS_MPROTECT]; got != "t" {
+				t.Errorf("during mprotect's exit event the task's state was %q, want t: stopped", got)
+			}
+		})
 	}
 }

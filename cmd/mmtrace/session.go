@@ -427,6 +427,19 @@ func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {
 	return decode.Unknown(arch, nr)
 }
 
+// resumeFirst tells the tracer which events it may report after resuming the task: those
+// whose printing reads none of the task's memory. The model needs no stopped task for
+// any of them: what it asks the kernel at a call's exit (PROCMAP_QUERY) no traced call can
+// change before the tracer has seen it, and execve, whose entry it compares with the
+// kernel's maps, reads its arguments from memory anyway.
+func (s *traceSession) resumeFirst(arch uint32, nr uint64, exit bool) bool {
+	sc := lookupSyscall(arch, nr)
+	if exit {
+		return !sc.HasExitArgs() // mincore's vector, wait4's status, clone's parent_tid
+	}
+	return !sc.ReadsMemoryAtEntry()
+}
+
 // idle flushes the output before the tracer waits, at most every flushInterval, so that a
 // file gets large writes and a pipe still sees progress.
 func (s *traceSession) idle() {

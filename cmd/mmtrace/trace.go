@@ -137,10 +137,11 @@ func runTrace(f *traceFlags, args []string) error {
 		return err
 	}
 	tracer := ptrace.New(ptrace.Options{
-		Syscalls:  syscalls,
-		Seccomp:   f.seccomp,
-		ExitStops: s.model != nil && s.model.Snapshots,
-		Idle:      s.idle,
+		Syscalls:    syscalls,
+		Seccomp:     f.seccomp,
+		ExitStops:   s.model != nil && s.model.Snapshots,
+		Idle:        s.idle,
+		ResumeFirst: s.resumeFirst,
 	}, s.handle)
 	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ()})
 	if ferr := s.finish(); err == nil && ferr != nil {
