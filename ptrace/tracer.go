@@ -28,9 +28,10 @@ type Options struct {
 	// task is resumed, so that the handler's work (decoding, the address-space model, output)
 	// runs while the traced program goes on to its next call instead of adding to the time it
 	// spends stopped: 4 to 5% of a trace of nothing but mapping calls. A resumed task runs
-	// until its next traced call stops it, before that call is made: so no traced call
-	// changes its address space under the handler. Without ResumeFirst, every event waits
-	// for the handler.
+	// until its next traced call or a signal stops it, before that call is made or the
+	// signal acts: so no traced call changes its address space under the handler, but
+	// SIGKILL, which needs no stop, may end it. Without ResumeFirst, every event waits for
+	// the handler.
 	ResumeFirst func(arch uint32, nr uint64, exit bool) bool
 }
 
