@@ -2,13 +2,18 @@
 # bench/run.sh: mmtrace's overhead against strace on the same workloads
 # (issue 3). See bench/README.md for how to read the output.
 #
-#   bench/run.sh [--quick] [--rounds N] [--timeout S] [--keep]
+#   bench/run.sh [--quick] [--rounds N] [--timeout S] [--keep] [--floor]
 #   bench/run.sh --memcheck [--pairs N]
 #
 # Every round runs every workload once in each of four modes, in this order:
 # untraced, strace, strace --seccomp-bpf, mmtrace. Interleaving the modes
 # inside a round spreads slow drifts of the machine (thermal, other load) over
 # all of them instead of charging them to whichever mode ran last.
+#
+# --floor adds two modes before mmtrace: bench/floor.c, the least a tracer
+# with mmtrace's filter can do (it resumes each stop, reading nothing), and
+# the same reading each stop's registers (floor -r); a second table compares
+# them with strace --seccomp-bpf and with mmtrace.
 #
 # Environment: MMTRACE=PATH uses that binary instead of building
 # ./cmd/mmtrace; MMTRACE_FLAGS adds flags to `mmtrace trace` (word-split);
@@ -55,6 +60,7 @@ while (($# > 0)); do
 		shift
 		;;
 	--keep) keep=1 ;;
+	--floor) MODES=(untraced strace strace-seccomp floor floor-regs mmtrace) ;;
 	-h | --help)
 		usage
 		exit 0
@@ -128,6 +134,7 @@ command -v "$CC" >/dev/null || {
 }
 say "building workloads with $CC into ${BUILD#"$ROOT"/}"
 "$CC" -O2 -Wall -o "$BUILD/runstat" "$ROOT/bench/runstat.c"
+"$CC" -O2 -Wall -o "$BUILD/floor" "$ROOT/bench/floor.c"
 for w in churn filewin untraced forktree; do
 	"$CC" -O2 -Wall -o "$BUILD/$w" "$ROOT/bench/workloads/$w.c"
 done
@@ -245,6 +252,8 @@ mode_prefix() {
 	untraced) PREFIX=() ;;
 	strace) PREFIX=(strace -f -e 'trace=%memory,%process' -o /dev/null) ;;
 	strace-seccomp) PREFIX=(strace -f --seccomp-bpf -e 'trace=%memory,%process' -o /dev/null) ;;
+	floor) PREFIX=("$BUILD/floor") ;;
+	floor-regs) PREFIX=("$BUILD/floor" -r) ;;
 	mmtrace) PREFIX=("$mmtrace_bin" trace -o /dev/null "${mm_flags[@]}" --) ;;
 	esac
 }
@@ -347,6 +356,34 @@ done
 if ((${#ratios[@]} > 0)); then
 	geo=$(printf '%s\n' "${ratios[@]}" | awk '{ s += log($1) } END { printf "%.2f", exp(s / NR) }')
 	printf '| **geometric mean** | | | | | | **%sx** | |\n' "$geo"
+fi
+if [[ " ${MODES[*]} " == *" floor "* ]]; then
+	# ratio W A B: the median of mode A over that of mode B, or n/a.
+	ratio() {
+		if [[ -s $RUNS/$1.$2.wall && -s $RUNS/$1.$3.wall && ! -s $RUNS/$1.$2.failed && ! -s $RUNS/$1.$3.failed ]]; then
+			awk -v a="$(median "$RUNS/$1.$2.wall")" -v b="$(median "$RUNS/$1.$3.wall")" 'BEGIN { printf "%.2f", a / b }'
+		else
+			echo n/a
+		fi
+	}
+	printf '\n## The floor: a C tracer with the same filter that reads nothing (floor) or the registers of each stop (floor -r)\n\n'
+	printf '| workload | floor s | floor -r s | floor / strace-seccomp | floor -r / strace-seccomp | mmtrace / floor -r |\n'
+	printf '|---|---:|---:|---:|---:|---:|\n'
+	declare -A logs=()
+	for w in "${WORKLOADS[@]}"; do
+		row=()
+		for pair in "floor strace-seccomp" "floor-regs strace-seccomp" "mmtrace floor-regs"; do
+			# shellcheck disable=SC2086 # the pair is two words on purpose
+			r=$(ratio "$w" $pair)
+			row+=("$r")
+			[[ $r == n/a ]] || logs[$pair]+=" $r"
+		done
+		printf '| %s | %s | %s | %sx | %sx | %sx |\n' "$w" "$(cell "$w" floor)" "$(cell "$w" floor-regs)" "${row[@]}"
+	done
+	# shellcheck disable=SC2086 # $1 is a list of ratios, split on purpose
+	geo() { printf '%s\n' $1 | awk 'NF { s += log($1); n++ } END { if (n) printf "%.2fx", exp(s / n); else printf "n/a" }'; }
+	printf '| **geometric mean** | | | **%s** | **%s** | **%s** |\n' "$(geo "${logs[floor strace-seccomp]:-}")" \
+		"$(geo "${logs[floor-regs strace-seccomp]:-}")" "$(geo "${logs[mmtrace floor-regs]:-}")"
 fi
 printf '\n'
 printf -- '- machine: %s CPUs, Linux %s; %s; %s\n' "$(nproc)" "$(uname -r)" \
