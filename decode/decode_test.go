@@ -259,3 +259,15 @@ func TestReadsMemoryAtEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestTablesNameTheirArch checks that every decoded call names the architecture of its table:
+// buildTables does not set it, so that the tables stay unwritten.
+func TestTablesNameTheirArch(t *testing.T) {
+	for a, list := range archSyscalls {
+		for _, sc := range list {
+			if sc.arch != Arch(a) {
+				t.Errorf("%s (nr %#x) in the %v table says arch %v", sc.Name, sc.Nr, Arch(a), sc.arch)
+			}
+		}
+	}
+}

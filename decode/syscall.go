@@ -169,20 +169,28 @@ var tablesOnce, genericOnce sync.Once
 
 func ensureTables() { tablesOnce.Do(buildTables) }
 
+// buildTables indexes the tables by number. Each entry names its architecture itself, so
+// that nothing is written into the tables: they are static data of the binary, and writing
+// there cost a copy-on-write page fault a page, 0.2-0.4 ms at the first lookup of every trace.
 func buildTables() {
-	for a, list := range map[Arch][]Syscall{
-		ArchX86_64: syscallsX86_64,
-		ArchI386:   syscallsI386,
-		ArchX32:    syscallsX32,
-		ArchARM64:  syscallsARM64,
-	} {
-		tables[a] = make([]*Syscall, len(a.names()))
+	for a, list := range archSyscalls {
+		if list == nil {
+			continue // ArchUnknown
+		}
+		tables[a] = make([]*Syscall, len(Arch(a).names()))
 		for i := range list {
 			sc := &list[i]
-			sc.arch = a
 			tables[a][sc.Nr&^x32BitNr] = sc
 		}
 	}
+}
+
+// archSyscalls are the decoded calls of each architecture.
+var archSyscalls = [numArch][]Syscall{
+	ArchX86_64: syscallsX86_64,
+	ArchI386:   syscallsI386,
+	ArchX32:    syscallsX32,
+	ArchARM64:  syscallsARM64,
 }
 
 func buildGeneric() {
