@@ -171,7 +171,7 @@ func ensureTables() { tablesOnce.Do(buildTables) }
 
 // buildTables indexes the tables by number. Each entry names its architecture itself, so
 // that nothing is written into the tables: they are static data of the binary, and writing
-// there cost a copy-on-write page fault a page, 0.2-0.4 ms at the first lookup of every trace.
+// there cost a copy-on-write page fault a page, 0.2-0.6 ms at the first lookup of every trace.
 func buildTables() {
 	for a, list := range archSyscalls {
 		if list == nil {
