@@ -99,8 +99,7 @@ func writeTopFiles(w io.Writer, files []procmaps.FileUsage, usage bool, o *MapsO
 		title = "Top files by RSS"
 	}
 	fmt.Fprintf(w, "%s:\n", title)
-	tw := &trimWriter{w: bufio.NewWriter(w)}
-	t := newPlainTable(tw, header, right)
+	rows := make([][]string, 0, len(files))
 	for _, f := range files {
 		name := string(appendMapsName(nil, f.Name))
 		if f.Deleted {
@@ -110,8 +109,7 @@ func writeTopFiles(w io.Writer, files []procmaps.FileUsage, usage bool, o *MapsO
 		if usage {
 			row = append([]string{MapsSize(f.Rss, o.Bytes), MapsSize(f.Pss, o.Bytes), MapsSize(f.Dirty, o.Bytes), MapsSize(f.Swap, o.Bytes)}, row...)
 		}
-		t.Append(row)
+		rows = append(rows, row)
 	}
-	t.Render()
-	return tw.flush()
+	return writePlainTable(w, header, right, rows)
 }

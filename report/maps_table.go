@@ -206,19 +206,16 @@ func writeTablewriter(w io.Writer, cols []regionColumn, rs []procmaps.Region, o 
 	for i, c := range cols {
 		right[i], header[i] = c.right, c.header
 	}
-	tw := &trimWriter{w: bufio.NewWriter(w)}
-	t := newPlainTable(tw, header, right)
+	rows := make([][]string, len(rs))
 	var buf []byte
 	for i := range rs {
-		row := make([]string, len(cols))
+		rows[i] = make([]string, len(cols))
 		for j, c := range cols {
 			buf = c.cell(buf[:0], &rs[i], o)
-			row[j] = string(buf)
+			rows[i][j] = string(buf)
 		}
-		t.Append(row)
 	}
-	t.Render()
-	return tw.flush()
+	return writePlainTable(w, header, right, rows)
 }
 
 // writeAligned lays the table out the way writeTablewriter does, in two passes over the

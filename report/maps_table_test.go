@@ -153,7 +153,7 @@ func TestRegionColumnWidths(t *testing.T) {
 	}
 }
 
-// A table of many of writeAligned's batches (1,024 rows each) still matches tablewriter's.
+// A table of many of writeAligned's batches (256 rows each) still matches tablewriter's.
 func TestAlignedMatchesTablewriterBig(t *testing.T) {
 	base := readMapsFixture(t, "tricky.smaps")
 	rs := repeatRegions(base, 9000)

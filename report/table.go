@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"io"
 
 	"github.com/olekukonko/tablewriter"
@@ -31,6 +32,16 @@ func newPlainTable(w io.Writer, header []string, right []bool) *tablewriter.Tabl
 	t.SetNoWhiteSpace(true)
 	t.SetTablePadding("  ")
 	return t
+}
+
+// writePlainTable writes rows under header in a plain table, and returns the first failed
+// write.
+func writePlainTable(w io.Writer, header []string, right []bool, rows [][]string) error {
+	tw := &trimWriter{w: bufio.NewWriter(w)}
+	t := newPlainTable(tw, header, right)
+	t.AppendBulk(rows)
+	t.Render()
+	return tw.flush()
 }
 
 // newBoxedTable returns a table drawn in ASCII, with a line under the header and between

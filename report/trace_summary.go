@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -150,7 +149,7 @@ func writeProcessSummary(w io.Writer, title string, p *ProcessSummary, exact boo
 		rows = append(rows, []string{name, strconv.Itoa(c.Calls), strconv.Itoa(c.Errors)})
 	}
 	rows = append(rows, []string{"total", strconv.Itoa(calls), strconv.Itoa(errs)})
-	if err := writeSummaryTable(w, []string{"SYSCALL", "CALLS", "ERRORS"}, []bool{false, true, true}, rows); err != nil {
+	if err := writePlainTable(w, []string{"SYSCALL", "CALLS", "ERRORS"}, []bool{false, true, true}, rows); err != nil {
 		return err
 	}
 
@@ -165,14 +164,6 @@ func writeProcessSummary(w io.Writer, title string, p *ProcessSummary, exact boo
 		}
 		rows = append(rows, row)
 	}
-	return writeSummaryTable(w, []string{"KIND", "MAPPED", "UNMAPPED", "PEAK", "REGIONS AT EXIT", "SIZE AT EXIT"},
+	return writePlainTable(w, []string{"KIND", "MAPPED", "UNMAPPED", "PEAK", "REGIONS AT EXIT", "SIZE AT EXIT"},
 		[]bool{false, true, true, true, true, true}, rows)
-}
-
-func writeSummaryTable(w io.Writer, header []string, right []bool, rows [][]string) error {
-	tw := &trimWriter{w: bufio.NewWriter(w)}
-	t := newPlainTable(tw, header, right)
-	t.AppendBulk(rows)
-	t.Render()
-	return tw.flush()
 }
