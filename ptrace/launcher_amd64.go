@@ -6,6 +6,17 @@ const launcherMachine = emX86_64
 // argc, then argv[0..argc-1], a NULL, then the environment.
 func launcherCode(l launcherLayout) []byte {
 	var a assembler
+	for _, sig := range l.defaults {
+		// rt_sigaction(sig, &dflAction, NULL, 8)
+		a.emit(0xbf) // mov edi, sig
+		a.emit(le32(uint32(sig))...)
+		a.emit(0xbe) // mov esi, dflAction
+		a.emit(le32(l.dflAction)...)
+		a.emit(0x31, 0xd2)             // xor edx, edx
+		a.emit(0x41, 0xba, 8, 0, 0, 0) // mov r10d, 8 (the mask's size)
+		a.emit(0xb8, 13, 0, 0, 0)      // mov eax, SYS_rt_sigaction
+		a.emit(0x0f, 0x05)             // syscall
+	}
 	// read(3, rsp-8, 1): the tracer's go-ahead, one byte, in the red zone below the stack.
 	a.emit(0xbf, 3, 0, 0, 0)                    // mov edi, 3
 	a.emit(0x48, 0x8d, 0x74, 0x24, 0xf8)        // lea rsi, [rsp-8]

@@ -11,8 +11,9 @@ import (
 )
 
 // A launcher image is a tiny static program, written at run time, that does what the Go
-// launcher (RunLauncher) does: wait on descriptor 3 for the tracer's go-ahead, install the
-// seccomp filter, execve the command. Starting it costs one page fault or two, where a re-exec
+// launcher (RunLauncher) does: set the command's default signals (Command.DefaultSignals),
+// wait on descriptor 3 for the tracer's go-ahead, install the seccomp filter, execve the
+// command. Starting it costs one page fault or two, where a re-exec
 // of mmtrace costs hundreds: the Go runtime and the packages' init functions, about 15 ms on a
 // virtual machine whose page faults are slow. Where there is no image for the architecture
 // (launcherMachine is emNone, launcherCode returns nil), mmtrace re-execs itself.
@@ -39,6 +40,8 @@ type launcherLayout struct {
 	// noNewPrivs: the tracer lacks CAP_SYS_ADMIN, so prctl(PR_SET_NO_NEW_PRIVS) comes first;
 	// otherwise it comes only if the kernel refuses the filter without it (EACCES).
 	noNewPrivs bool
+	defaults   []unix.Signal // set to SIG_DFL first
+	dflAction  uint32        // a kernel struct sigaction of zeros: SIG_DFL
 }
 
 // elfHeaderSize is the ELF header and the two program headers before the code.
@@ -78,10 +81,10 @@ type elfProg64 struct {
 }
 
 // launcherImage builds the launcher program for this architecture; nil when there is none.
-// prog is the filter (nil for none).
-func launcherImage(prog []unix.SockFilter, noNewPrivs bool) []byte {
+// prog is the filter (nil for none); defaults are the signals set to their default action.
+func launcherImage(prog []unix.SockFilter, noNewPrivs bool, defaults []unix.Signal) []byte {
 	// The code is built twice: first to learn its length, then with the data's addresses.
-	layout := launcherLayout{noNewPrivs: noNewPrivs}
+	layout := launcherLayout{noNewPrivs: noNewPrivs, defaults: defaults}
 	if prog != nil {
 		layout.fprog = 1 // any non-zero address: the code's length does not depend on it
 	}
@@ -92,6 +95,10 @@ func launcherImage(prog []unix.SockFilter, noNewPrivs bool) []byte {
 	dataStart := align8(elfHeaderSize + len(code))
 	var data bytes.Buffer
 	at := func() uint32 { return uint32(launcherBase + dataStart + data.Len()) }
+	if len(defaults) > 0 {
+		layout.dflAction = at()
+		data.Write(make([]byte, 32)) // handler, flags, restorer, mask
+	}
 	if prog != nil {
 		layout.fprog = at()
 		// struct sock_fprog: unsigned short len, padding, then the filter's address.

@@ -95,7 +95,7 @@ func runImageFrom(t *testing.T, from func(start func() (int, error)) (int, error
 // waits for the go-ahead, runs the command with its arguments and environment, and installs
 // the filter (without a tracer, a call the filter traces fails with ENOSYS: here the execve).
 func TestLauncherImage(t *testing.T) {
-	f, err := elf.NewFile(bytes.NewReader(launcherImage(nil, true)))
+	f, err := elf.NewFile(bytes.NewReader(launcherImage(nil, true, nil)))
 	if err != nil {
 		t.Fatalf("the launcher image is not an ELF file: %v", err)
 	}
@@ -106,7 +106,7 @@ func TestLauncherImage(t *testing.T) {
 		t.Errorf("launcher image: second program header %v %v, want PT_GNU_STACK without PF_X", stack.Type, stack.Flags)
 	}
 
-	plain := launcherImage(nil, true)
+	plain := launcherImage(nil, true, nil)
 	if code, stderr := runImage(t, plain, launchReady, "sh", "-c", `[ "$0 $1 $X" = "sh a 1" ] && exit 7`, "sh", "a"); code != 7 || stderr != "" {
 		t.Errorf("with the go-ahead: exit %d, stderr %q; want the command's 7", code, stderr)
 	}
@@ -121,7 +121,7 @@ func TestLauncherImage(t *testing.T) {
 	}
 
 	bad := []unix.SockFilter{{Code: 0xffff}} // no such BPF instruction: seccomp refuses it
-	if code, stderr := runImage(t, launcherImage(bad, true), launchReady, "true"); code != 127 || stderr != msgNoFilter {
+	if code, stderr := runImage(t, launcherImage(bad, true, nil), launchReady, "true"); code != 127 || stderr != msgNoFilter {
 		t.Errorf("with a filter the kernel refuses: exit %d, stderr %q; want 127 and %q", code, stderr, msgNoFilter)
 	}
 
@@ -129,13 +129,13 @@ func TestLauncherImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, stderr := runImage(t, launcherImage(prog, true), launchReady, "true"); code != LaunchExecFailed || stderr != "" {
+	if code, stderr := runImage(t, launcherImage(prog, true, nil), launchReady, "true"); code != LaunchExecFailed || stderr != "" {
 		t.Errorf("with a filter that traces execve and no tracer: exit %d, stderr %q; want %d (ENOSYS)", code, stderr, LaunchExecFailed)
 	}
 	// An image built for a tracer with CAP_SYS_ADMIN tries the filter without
 	// PR_SET_NO_NEW_PRIVS; where it runs without the capability, the kernel refuses that
 	// (EACCES) and the image sets no_new_privs and installs the filter after all.
-	forAdmin := launcherImage(prog, false)
+	forAdmin := launcherImage(prog, false, nil)
 	if code, stderr := runImage(t, forAdmin, launchReady, "true"); code != LaunchExecFailed || stderr != "" {
 		t.Errorf("a filter tried without no_new_privs: exit %d, stderr %q; want %d (ENOSYS)", code, stderr, LaunchExecFailed)
 	}
@@ -143,7 +143,7 @@ func TestLauncherImage(t *testing.T) {
 		t.Errorf("a filter tried without no_new_privs, run without CAP_SYS_ADMIN: exit %d, stderr %q; want %d (ENOSYS)", code, stderr, LaunchExecFailed)
 	}
 	// The filter that is refused for good still is, on both paths.
-	if code, stderr := runImageWithoutSysAdmin(t, launcherImage(bad, false), launchReady, "true"); code != 127 || stderr != msgNoFilter {
+	if code, stderr := runImageWithoutSysAdmin(t, launcherImage(bad, false, nil), launchReady, "true"); code != 127 || stderr != msgNoFilter {
 		t.Errorf("a filter the kernel refuses, tried without no_new_privs: exit %d, stderr %q; want 127 and %q", code, stderr, msgNoFilter)
 	}
 	// no_new_privs is set only where it had to be: "grep NoNewPrivs" of the command's status.
@@ -156,11 +156,11 @@ func TestLauncherImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	if admin, _ := seccomp.HasSysAdmin(); admin {
-		if code := status(runImage, launcherImage(pass, false)); code != 1 {
+		if code := status(runImage, launcherImage(pass, false, nil)); code != 1 {
 			t.Errorf("with CAP_SYS_ADMIN the command runs with no_new_privs (grep exit %d)", code)
 		}
 	}
-	if code := status(runImageWithoutSysAdmin, launcherImage(pass, false)); code != 0 {
+	if code := status(runImageWithoutSysAdmin, launcherImage(pass, false, nil)); code != 0 {
 		t.Errorf("without CAP_SYS_ADMIN the command does not run with no_new_privs (grep exit %d)", code)
 	}
 }

@@ -36,3 +36,10 @@ func defaultSigchld() (restore func()) {
 			uintptr(unsafe.Pointer(&old)), 0, unsafe.Sizeof(old.mask), 0, 0)
 	}
 }
+
+// setDefaultAction sets sig's disposition to SIG_DFL behind the Go runtime's back: the
+// launcher does it just before its execve, for the signals the tracer ignores.
+func setDefaultAction(sig unix.Signal) {
+	dfl := sigaction{}
+	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, unsafe.Sizeof(dfl.mask), 0, 0)
+}

@@ -19,6 +19,10 @@ type Command struct {
 	Path string   // the executable, already looked up in PATH
 	Argv []string // its arguments, Argv[0] included
 	Env  []string
+	// DefaultSignals are set to their default action just before the command's execve: signals
+	// the tracer ignores for itself (an ignored signal stays ignored across execve, where one
+	// with a handler does not) and the command must not.
+	DefaultSignals []unix.Signal
 }
 
 // The tracer starts a command through a launcher: a re-exec of its own binary (mode
@@ -29,6 +33,7 @@ const (
 	launcherArg = "__mmtrace_launch"
 	launcherFd  = 3   // the launcher's end of the start pipe
 	noFilter    = "-" // the launcher's filter argument when seccomp is off
+	noSignals   = "-" // the launcher's signals argument when none is to be reset
 	specSep     = "/" // between architectures in the filter argument
 	nrSep       = "," // between syscall numbers
 	archSep     = ":" // between an architecture and its numbers
@@ -57,10 +62,14 @@ func IsLauncher(args []string) bool {
 // RunLauncher is the launcher's whole life: wait to be seized, install the filter, execve the
 // command. It returns only on failure.
 func RunLauncher(args []string) error {
-	if len(args) < 5 {
+	if len(args) < 6 {
 		return errors.New("launcher: missing command")
 	}
-	spec, path, argv := args[2], args[3], args[4:]
+	spec, signals, path, argv := args[2], args[3], args[4], args[5:]
+	defaults, err := parseSignals(signals)
+	if err != nil {
+		return fmt.Errorf("launcher: %w", err)
+	}
 	var prog []unix.SockFilter
 	if spec != noFilter {
 		syscalls, err := parseFilterSpec(spec)
@@ -84,6 +93,9 @@ func RunLauncher(args []string) error {
 		if err := seccomp.Install(prog); err != nil {
 			return fmt.Errorf("launcher: %w", err)
 		}
+	}
+	for _, sig := range defaults {
+		setDefaultAction(sig)
 	}
 	env := os.Environ()
 	if len(env) > 0 && env[0] == launcherGodebug {
@@ -169,7 +181,7 @@ func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
 				return 0, err
 			}
 		}
-		pid, err := startImage(launcherImage(prog, !admin), cmd, r, os.Stderr)
+		pid, err := startImage(launcherImage(prog, !admin, cmd.DefaultSignals), cmd, r, os.Stderr)
 		if err == nil {
 			return pid, nil
 		}
@@ -180,7 +192,7 @@ func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
 	if traced != nil {
 		spec = filterSpec(traced)
 	}
-	argv := append([]string{launchName, launcherArg, spec, cmd.Path}, cmd.Argv...)
+	argv := append([]string{launchName, launcherArg, spec, formatSignals(cmd.DefaultSignals), cmd.Path}, cmd.Argv...)
 	return syscall.ForkExec(selfExe, argv, &syscall.ProcAttr{
 		Env:   append([]string{launcherGodebug}, cmd.Env...),
 		Files: []uintptr{0, 1, 2, r.Fd()},
@@ -275,6 +287,36 @@ func parseFilterSpec(spec string) (map[uint32][]uint64, error) {
 		syscalls[uint32(arch)] = nrs
 	}
 	return syscalls, nil
+}
+
+// formatSignals writes signal numbers as the launcher's argument: "2,3,13".
+func formatSignals(sigs []unix.Signal) string {
+	if len(sigs) == 0 {
+		return noSignals
+	}
+	var b strings.Builder
+	for i, sig := range sigs {
+		if i > 0 {
+			b.WriteString(nrSep)
+		}
+		b.WriteString(strconv.Itoa(int(sig)))
+	}
+	return b.String()
+}
+
+func parseSignals(text string) ([]unix.Signal, error) {
+	if text == noSignals {
+		return nil, nil
+	}
+	var sigs []unix.Signal
+	for _, s := range strings.Split(text, nrSep) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 64 {
+			return nil, fmt.Errorf("bad signal number %q", s)
+		}
+		sigs = append(sigs, unix.Signal(n))
+	}
+	return sigs, nil
 }
 
 // filterCalls are the calls by which a process installs a seccomp filter: seccomp and prctl,

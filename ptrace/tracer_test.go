@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -157,6 +160,64 @@ func TestEventsOfForkingProgram(t *testing.T) {
 				t.Errorf("%d exit_group entries, want 4", n)
 			}
 		})
+	}
+}
+
+// TestDefaultSignals: the command starts with Command.DefaultSignals at their default action
+// though the tracer ignores them, whichever launcher starts it, and the image leaves the
+// tracer's other ignored signals ignored (the re-exec cannot for SIGQUIT: the Go runtime of
+// the launcher catches it, and its execve sets it back to the default). The command writes
+// its /proc/self/status SigIgn mask to a file.
+func TestDefaultSignals(t *testing.T) {
+	defer ignoreSignals(t, unix.SIGINT, unix.SIGQUIT, unix.SIGPIPE)()
+	for _, reexec := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reexec=%v", reexec), func(t *testing.T) {
+			reexecLauncher = reexec
+			defer func() { reexecLauncher = false }()
+			out := filepath.Join(t.TempDir(), "sigign")
+			tr := New(Options{Syscalls: map[uint32][]uint64{nativeAudit: {unix.SYS_EXECVE}}, Seccomp: true}, func(*Event) {})
+			_, err := tr.Run(Command{
+				Path:           "/bin/sh",
+				Argv:           []string{"sh", "-c", `sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status >"$0"`, out},
+				Env:            os.Environ(),
+				DefaultSignals: []unix.Signal{unix.SIGINT, unix.SIGPIPE},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mask, err := strconv.ParseUint(strings.TrimSpace(string(text)), 16, 64)
+			if err != nil {
+				t.Fatalf("SigIgn %q: %v", text, err)
+			}
+			for sig, want := range map[unix.Signal]bool{unix.SIGINT: false, unix.SIGQUIT: !reexec, unix.SIGPIPE: false} {
+				if got := mask&(1<<(sig-1)) != 0; got != want {
+					t.Errorf("the command has %v ignored: %v, want %v (SigIgn %016x)", sig, got, want, mask)
+				}
+			}
+		})
+	}
+}
+
+// ignoreSignals ignores sigs, through os/signal so that the runtime knows (a fork from Go
+// resets every signal it believes it handles), and returns what puts their former handlers
+// back: os/signal's Reset does not undo Ignore.
+func ignoreSignals(t *testing.T, sigs ...unix.Signal) (restore func()) {
+	t.Helper()
+	olds := make([]sigaction, len(sigs))
+	for i, sig := range sigs {
+		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&olds[i])), unsafe.Sizeof(olds[i].mask), 0, 0); e != 0 {
+			t.Fatalf("sigaction %v: %v", sig, e)
+		}
+		signal.Ignore(sig)
+	}
+	return func() {
+		for i, sig := range sigs {
+			unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&olds[i])), 0, unsafe.Sizeof(olds[i].mask), 0, 0)
+		}
 	}
 }
 

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -215,4 +219,68 @@ func TestTraceCommandNotExecutable(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestTraceCommandSignals: mmtrace trace ignores Ctrl-C, Ctrl-\ and SIGPIPE, yet the command
+// gets them at their default action, or ignored if mmtrace was started with them ignored
+// (SIGINT: the one of them whose inherited state Go keeps); and Ctrl-C, which reaches the
+// whole process group, kills the command while mmtrace stays to report it, then exits by it.
+func TestTraceCommandSignals(t *testing.T) {
+	// ignored runs mmtrace with a shell's trap first (-: none) and returns which of the three
+	// signals its command starts with ignored.
+	ignored := func(t *testing.T, trap string) map[syscall.Signal]bool {
+		t.Helper()
+		r := runCmd(t, "", "/bin/sh", "-c", `trap '' `+trap+`; exec "$0" "$@"`, mmtraceBin,
+			"trace", "-o", os.DevNull, "--", "sed", "-n", "s/^SigIgn:[[:space:]]*//p", "/proc/self/status")
+		mask, err := strconv.ParseUint(strings.TrimSpace(r.stdout), 16, 64)
+		if r.code != 0 || err != nil {
+			t.Fatalf("mmtrace exited %d, stdout %q (%v), stderr %q", r.code, r.stdout, err, r.stderr)
+		}
+		m := map[syscall.Signal]bool{}
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGPIPE} {
+			m[sig] = mask&(1<<(sig-1)) != 0
+		}
+		return m
+	}
+	if got := ignored(t, "-"); got[syscall.SIGINT] || got[syscall.SIGQUIT] || got[syscall.SIGPIPE] {
+		t.Errorf("the command starts with signals ignored: %v, want none", got)
+	}
+	// As from nohup or a shell's background job.
+	if got := ignored(t, "INT"); !got[syscall.SIGINT] || got[syscall.SIGQUIT] || got[syscall.SIGPIPE] {
+		t.Errorf("mmtrace started with SIGINT ignored: the command starts with %v ignored, want SIGINT alone", got)
+	}
+
+	trace := filepath.Join(t.TempDir(), "trace")
+	cmd := exec.Command(mmtraceBin, "trace", "-o", trace, "--", "sleep", "30")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group of its own, as a shell's job
+	startKilledAtEnd(t, cmd)
+	waitFor(t, "sleep to run in mmtrace's process group", func() bool { return groupRuns(cmd.Process.Pid, "sleep") })
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) // Ctrl-C
+	err := cmd.Wait()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+		t.Errorf("after Ctrl-C mmtrace ended with %v, want killed by SIGINT as the command was", err)
+	}
+	text, _ := os.ReadFile(trace)
+	if !strings.HasSuffix(string(text), "+++ killed by SIGINT +++\n") {
+		t.Errorf("the trace does not end with the command killed by SIGINT:\n%s", text)
+	}
+}
+
+// groupRuns tells whether a process of group pgid runs the program comm.
+func groupRuns(pgid int, comm string) bool {
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...
+		name, rest, ok := strings.Cut(string(stat), ") ")
+		fields := strings.Fields(rest)
+		if ok && strings.HasSuffix(name, " ("+comm) && len(fields) > 2 && fields[2] == strconv.Itoa(pgid) {
+			return true
+		}
+	}
+	return false
 }
