@@ -4,9 +4,13 @@
  * default (its traced set and the address-space model's calls, on x86-64; a call of any other
  * architecture stops too), follows every child, and at each stop only resumes the task: it
  * reads no register, decodes and prints nothing. With -r it also reads each stop's registers
- * (PTRACE_GET_SYSCALL_INFO), which no tracer that prints a call can do without.
+ * (PTRACE_GET_SYSCALL_INFO), as mmtrace and strace do. With -1 it reads them once a call, at
+ * its exit (PTRACE_GETREGS: the number and arguments are still in their registers there, next
+ * to the result): the least any tracer that prints a call's arguments and result must read,
+ * though not enough for one that reads memory at a call's entry (execve's arguments are gone
+ * once it has succeeded).
  *
- *   floor [-r] CMD [ARGS...]     exits with CMD's status (128+N if a signal N killed it)
+ *   floor [-r|-1] CMD [ARGS...]  exits with CMD's status (128+N if a signal N killed it)
  *
  * x86-64 only: the bench runs where the launcher image does.
  */
@@ -21,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,10 +61,11 @@ static void install_filter(void)
 int main(int argc, char **argv)
 {
 	int read_regs = argc > 1 && strcmp(argv[1], "-r") == 0;
-	argv += read_regs;
-	argc -= read_regs;
+	int read_once = argc > 1 && strcmp(argv[1], "-1") == 0;
+	argv += read_regs + read_once;
+	argc -= read_regs + read_once;
 	if (argc < 2) {
-		fprintf(stderr, "usage: floor [-r] CMD [ARGS...]\n");
+		fprintf(stderr, "usage: floor [-r|-1] CMD [ARGS...]\n");
 		return 2;
 	}
 	pid_t child = fork();
@@ -86,6 +92,7 @@ int main(int argc, char **argv)
 	kill(child, SIGCONT);
 	int code = 127;
 	struct __ptrace_syscall_info info;
+	struct user_regs_struct regs;
 	for (;;) {
 		pid_t p = wait4(-1, &st, __WALL, NULL);
 		if (p < 0)
@@ -98,6 +105,8 @@ int main(int argc, char **argv)
 		int sig = WSTOPSIG(st), event = st >> 16;
 		if (read_regs && (event == PTRACE_EVENT_SECCOMP || sig == (SIGTRAP | 0x80)))
 			ptrace(PTRACE_GET_SYSCALL_INFO, p, (void *)sizeof info, &info);
+		if (read_once && sig == (SIGTRAP | 0x80))
+			ptrace(PTRACE_GETREGS, p, 0, &regs);
 		if (event == PTRACE_EVENT_SECCOMP)
 			ptrace(PTRACE_SYSCALL, p, 0, 0); /* on to the call's exit, as a tracer that prints it */
 		else if (sig == (SIGTRAP | 0x80) || event != 0)

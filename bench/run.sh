@@ -10,10 +10,11 @@
 # inside a round spreads slow drifts of the machine (thermal, other load) over
 # all of them instead of charging them to whichever mode ran last.
 #
-# --floor adds two modes before mmtrace: bench/floor.c, the least a tracer
-# with mmtrace's filter can do (it resumes each stop, reading nothing), and
-# the same reading each stop's registers (floor -r); a second table compares
-# them with strace --seccomp-bpf and with mmtrace.
+# --floor adds three modes before mmtrace: bench/floor.c, the least a tracer
+# with mmtrace's filter can do (it resumes each stop, reading nothing), the
+# same reading the registers once a call, at its exit (floor -1), and at each
+# stop (floor -r); a second table compares them with strace --seccomp-bpf and
+# with mmtrace.
 #
 # Environment: MMTRACE=PATH uses that binary instead of building
 # ./cmd/mmtrace; MMTRACE_FLAGS adds flags to `mmtrace trace` (word-split);
@@ -60,7 +61,7 @@ while (($# > 0)); do
 		shift
 		;;
 	--keep) keep=1 ;;
-	--floor) MODES=(untraced strace strace-seccomp floor floor-regs mmtrace) ;;
+	--floor) MODES=(untraced strace strace-seccomp floor floor-once floor-regs mmtrace) ;;
 	-h | --help)
 		usage
 		exit 0
@@ -253,6 +254,7 @@ mode_prefix() {
 	strace) PREFIX=(strace -f -e 'trace=%memory,%process' -o /dev/null) ;;
 	strace-seccomp) PREFIX=(strace -f --seccomp-bpf -e 'trace=%memory,%process' -o /dev/null) ;;
 	floor) PREFIX=("$BUILD/floor") ;;
+	floor-once) PREFIX=("$BUILD/floor" -1) ;;
 	floor-regs) PREFIX=("$BUILD/floor" -r) ;;
 	mmtrace) PREFIX=("$mmtrace_bin" trace -o /dev/null "${mm_flags[@]}" --) ;;
 	esac
@@ -366,24 +368,24 @@ if [[ " ${MODES[*]} " == *" floor "* ]]; then
 			echo n/a
 		fi
 	}
-	printf '\n## The floor: a C tracer with the same filter that reads nothing (floor) or the registers of each stop (floor -r)\n\n'
-	printf '| workload | floor s | floor -r s | floor / strace-seccomp | floor -r / strace-seccomp | mmtrace / floor -r |\n'
-	printf '|---|---:|---:|---:|---:|---:|\n'
+	printf '\n## The floor: a C tracer with the same filter that reads nothing (floor), the registers once a call (floor -1) or at each stop (floor -r)\n\n'
+	printf '| workload | floor s | floor -1 s | floor -r s | floor / strace-seccomp | floor -1 / strace-seccomp | floor -r / strace-seccomp | mmtrace / floor -r |\n'
+	printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 	declare -A logs=()
 	for w in "${WORKLOADS[@]}"; do
 		row=()
-		for pair in "floor strace-seccomp" "floor-regs strace-seccomp" "mmtrace floor-regs"; do
+		for pair in "floor strace-seccomp" "floor-once strace-seccomp" "floor-regs strace-seccomp" "mmtrace floor-regs"; do
 			# shellcheck disable=SC2086 # the pair is two words on purpose
 			r=$(ratio "$w" $pair)
 			row+=("$r")
 			[[ $r == n/a ]] || logs[$pair]+=" $r"
 		done
-		printf '| %s | %s | %s | %sx | %sx | %sx |\n' "$w" "$(cell "$w" floor)" "$(cell "$w" floor-regs)" "${row[@]}"
+		printf '| %s | %s | %s | %s | %sx | %sx | %sx | %sx |\n' "$w" "$(cell "$w" floor)" "$(cell "$w" floor-once)" "$(cell "$w" floor-regs)" "${row[@]}"
 	done
 	# shellcheck disable=SC2086 # $1 is a list of ratios, split on purpose
 	geo() { printf '%s\n' $1 | awk 'NF { s += log($1); n++ } END { if (n) printf "%.2fx", exp(s / n); else printf "n/a" }'; }
-	printf '| **geometric mean** | | | **%s** | **%s** | **%s** |\n' "$(geo "${logs[floor strace-seccomp]:-}")" \
-		"$(geo "${logs[floor-regs strace-seccomp]:-}")" "$(geo "${logs[mmtrace floor-regs]:-}")"
+	printf '| **geometric mean** | | | | **%s** | **%s** | **%s** | **%s** |\n' "$(geo "${logs[floor strace-seccomp]:-}")" \
+		"$(geo "${logs[floor-once strace-seccomp]:-}")" "$(geo "${logs[floor-regs strace-seccomp]:-}")" "$(geo "${logs[mmtrace floor-regs]:-}")"
 fi
 printf '\n'
 printf -- '- machine: %s CPUs, Linux %s; %s; %s\n' "$(nproc)" "$(uname -r)" \
