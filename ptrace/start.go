@@ -59,8 +59,8 @@ func IsLauncher(args []string) bool {
 	return len(args) > 1 && args[1] == launcherArg
 }
 
-// RunLauncher is the launcher's whole life: wait to be seized, install the filter, execve the
-// command. It returns only on failure.
+// RunLauncher is the launcher's whole life: wait to be seized, install the filter, set the
+// command's default signals, execve the command. It returns only on failure.
 func RunLauncher(args []string) error {
 	if len(args) < 6 {
 		return errors.New("launcher: missing command")
