@@ -21,25 +21,25 @@ type sigaction struct {
 	mask     uint64
 }
 
+// rtSigaction sets sig's disposition to act (nil: leaves it) and stores the former one in old
+// (nil: not wanted), with the raw system call, behind the Go runtime's back.
+func rtSigaction(sig unix.Signal, act, old *sigaction) unix.Errno {
+	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(act)),
+		uintptr(unsafe.Pointer(old)), unsafe.Sizeof(sigaction{}.mask), 0, 0)
+	return e
+}
+
 // defaultSigchld sets SIGCHLD's disposition to SIG_DFL and returns a function that puts the
 // previous one back.
 func defaultSigchld() (restore func()) {
 	var old sigaction
-	dfl := sigaction{}
-	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD),
-		uintptr(unsafe.Pointer(&dfl)), uintptr(unsafe.Pointer(&old)), unsafe.Sizeof(dfl.mask), 0, 0)
-	if e != 0 {
+	if rtSigaction(unix.SIGCHLD, &sigaction{}, &old) != 0 {
 		return func() {}
 	}
-	return func() {
-		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD),
-			uintptr(unsafe.Pointer(&old)), 0, unsafe.Sizeof(old.mask), 0, 0)
-	}
+	return func() { rtSigaction(unix.SIGCHLD, &old, nil) }
 }
 
-// setDefaultAction sets sig's disposition to SIG_DFL behind the Go runtime's back: the
-// launcher does it just before its execve, for the signals the tracer ignores.
-func setDefaultAction(sig unix.Signal) {
-	dfl := sigaction{}
-	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, unsafe.Sizeof(dfl.mask), 0, 0)
-}
+// SetDefaultAction sets sig's disposition to SIG_DFL behind the Go runtime's back, which
+// keeps handlers of its own for some signals: for a process about to execve (the launcher,
+// for the signals the tracer ignores) or to kill itself by sig.
+func SetDefaultAction(sig unix.Signal) { rtSigaction(sig, &sigaction{}, nil) }

@@ -95,7 +95,7 @@ func RunLauncher(args []string) error {
 		}
 	}
 	for _, sig := range defaults {
-		setDefaultAction(sig)
+		SetDefaultAction(sig)
 	}
 	env := os.Environ()
 	if len(env) > 0 && env[0] == launcherGodebug {

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -209,14 +208,14 @@ func ignoreSignals(t *testing.T, sigs ...unix.Signal) (restore func()) {
 	t.Helper()
 	olds := make([]sigaction, len(sigs))
 	for i, sig := range sigs {
-		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&olds[i])), unsafe.Sizeof(olds[i].mask), 0, 0); e != 0 {
+		if e := rtSigaction(sig, nil, &olds[i]); e != 0 {
 			t.Fatalf("sigaction %v: %v", sig, e)
 		}
 		signal.Ignore(sig)
 	}
 	return func() {
 		for i, sig := range sigs {
-			unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&olds[i])), 0, unsafe.Sizeof(olds[i].mask), 0, 0)
+			rtSigaction(sig, &olds[i], nil)
 		}
 	}
 }
