@@ -147,13 +147,14 @@ func (t *Tracer) loop() error {
 		if err != nil {
 			return fmt.Errorf("wait for tracees: %w", err)
 		}
-		t.waited = append(t.waited[:0], waitResult{tid, ws})
+		t.waited = t.waited[:0]
+		t.collect(tid, ws)
 		for len(t.tasks) > 1 {
 			tid, err := unix.Wait4(-1, &ws, unix.WALL|unix.WNOHANG, nil)
 			if err != nil || tid <= 0 {
 				break
 			}
-			t.waited = append(t.waited, waitResult{tid, ws})
+			t.collect(tid, ws)
 		}
 		for _, w := range t.waited {
 			switch {
@@ -168,6 +169,28 @@ func (t *Tracer) loop() error {
 	}
 	return nil
 }
+
+// collect adds a wait status to the batch that the loop handles next.
+//
+// A thread other than the leader that runs execve takes over the leader's tid (see execStop).
+// A stop of the old leader that was waited for before the execve killed it is then stale, and
+// its tid names the new program, stopped at its exec event. The kernel refuses ptrace requests
+// on that tid until the exec event is waited for, but once it is, as when it comes in the same
+// batch, acting on the stale stop would resume the new program past its exec event and lose
+// both that event and the execve's return. So an exec event drops the statuses of its tid
+// collected before it: they can only be the old leader's, which is gone without a report.
+func (t *Tracer) collect(tid int, ws unix.WaitStatus) {
+	if testHookCollected != nil {
+		testHookCollected(tid, ws)
+	}
+	if ws.Stopped() && int(ws)>>16&0xff == eventExec {
+		t.waited = slices.DeleteFunc(t.waited, func(w waitResult) bool { return w.tid == tid })
+	}
+	t.waited = append(t.waited, waitResult{tid, ws})
+}
+
+// testHookCollected, when set by a test, sees each wait status as it is collected.
+var testHookCollected func(tid int, ws unix.WaitStatus)
 
 func (t *Tracer) handle(tid int, ws unix.WaitStatus) {
 	tk := t.tasks[tid]
