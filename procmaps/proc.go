@@ -45,14 +45,9 @@ func (p Proc) Rollup() (Usage, error) {
 }
 
 func (p Proc) read(file string, parse func(io.Reader) (Regions, error)) (Regions, error) {
-	f, err := os.Open(p.path(file))
+	rs, err := readStill(func() (io.ReadCloser, error) { return os.Open(p.path(file)) }, parse)
 	if err != nil {
 		return nil, fmt.Errorf("read %s of %d: %w", file, p.PID, openError(err))
-	}
-	defer f.Close()
-	rs, err := parse(f)
-	if err != nil {
-		return nil, fmt.Errorf("read %s of %d: %w", file, p.PID, err)
 	}
 	if len(rs) == 0 {
 		return nil, p.noRegions()
@@ -64,6 +59,33 @@ func (p Proc) read(file string, parse func(io.Reader) (Regions, error)) (Regions
 	}
 	rs.Classify(shmem)
 	return rs, nil
+}
+
+// stillReadTries is how many times readStill reads a live region list before it gives up.
+const stillReadTries = 20
+
+// readStill reads the region list of a live process until it gets one read while the
+// address space held still. The kernel writes maps and smaps a buffer at a time and lets go
+// of the process's mappings between two: when a region that ended one buffer merges with the
+// next meanwhile, the next buffer starts with the merged region, which overlaps the one
+// written before. pmap prints such a list as it comes; a Regions must be in order, and a new
+// read almost always finds the address space still.
+func readStill(open func() (io.ReadCloser, error), parse func(io.Reader) (Regions, error)) (Regions, error) {
+	var err error
+	for range stillReadTries {
+		var f io.ReadCloser
+		if f, err = open(); err != nil {
+			return nil, err
+		}
+		var rs Regions
+		rs, err = parse(f)
+		f.Close()
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Msg != overlapMsg {
+			return rs, err
+		}
+	}
+	return nil, fmt.Errorf("its mappings changed during each of %d reads: %w", stillReadTries, err)
 }
 
 // openError turns the errors of opening a /proc file into ones a user understands.
