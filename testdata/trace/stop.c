@@ -5,7 +5,8 @@
  * SIGCHLD is not queued: one sent while another is pending is lost. So that the parent's
  * signals are the same in every run, it keeps SIGCHLD blocked and takes each one (sigsuspend)
  * before the child may send the next: after its SIGCONT, the child waits on a pipe until the
- * parent has taken the SIGCHLD that says it continued. */
+ * parent has taken the SIGCHLD that says it continued. Should one never come, the alarm ends
+ * the program rather than leave it waiting. */
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@ static void take(int n, const sigset_t *unblocked)
 
 int main(void)
 {
+	alarm(20);
 	sigset_t chld, unblocked;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
