@@ -79,6 +79,13 @@ func procState(t *testing.T, pid int) (states string, tracers []string) {
 func requireUntraced(t *testing.T, pid int, stopped bool) {
 	t.Helper()
 	states, tracers := procState(t, pid)
+	// The detach wakes a thread that was group-stopped under the tracer, and the thread goes
+	// back into the group-stop by itself: on a busy machine it can be seen running for a
+	// moment. One still running after a second runs on.
+	for end := time.Now().Add(time.Second); stopped && strings.Trim(states, "T") != "" && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+		states, tracers = procState(t, pid)
+	}
 	for _, tr := range tracers {
 		if tr != "0" {
 			t.Fatalf("process %d is still traced by %s after mmtrace detached", pid, tr)
