@@ -242,13 +242,8 @@ func TestFaultExecFails(t *testing.T) {
 			scratch := t.TempDir()
 			trace, _ := sameAsStrace(t, prog, []string{scratch}, false, ending{})
 			// The child's execve can be cut by its parent's clone line and resumed after it:
-			// the calls are matched whole, their parts joined.
-			var calls strings.Builder
-			for _, tk := range parseTraceText(trace).tasks {
-				for _, c := range tk.calls {
-					fmt.Fprintf(&calls, "%s(%s) = %s\n", c.name, c.args, c.ret)
-				}
-			}
+			// the calls are matched whole.
+			calls := callsText(trace)
 			for _, want := range []string{
 				`execve\("/no/such/program", \["/no/such/program"\], 0x[0-9a-f]+ /\* 1 var \*/\) += -1 ENOENT \(No such file or directory\)`,
 				`execve\("` + regexp.QuoteMeta(scratch) + `/plain", .*= -1 EACCES \(Permission denied\)`,
@@ -258,7 +253,7 @@ func TestFaultExecFails(t *testing.T) {
 				`execve\("/no/such/program", \["/no/such/program"\], NULL\) += -1 ENOENT`,
 				`execve\("/bin/true", \["/bin/true"\], 0x[0-9a-f]+ /\* 1 var \*/\) += 0`,
 			} {
-				if !regexp.MustCompile(want).MatchString(calls.String()) {
+				if !regexp.MustCompile(want).MatchString(calls) {
 					t.Errorf("the trace has no call matching %s:\n%s", want, trace)
 				}
 			}
@@ -732,15 +727,8 @@ func TestFaultOwnSeccompFilter(t *testing.T) {
 		t.Errorf("the program saw %q, want refused=10", stdout)
 	}
 	// Counted as whole calls: the child's first one can be cut by its parent's clone line.
-	n := 0
-	for _, tk := range parseTraceText(trace).tasks {
-		for _, c := range tk.calls {
-			if c.name == "mmap" && c.args == "NULL, 70001, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0" && c.ret == "-1 EPERM (Operation not permitted)" {
-				n++
-			}
-		}
-	}
-	if n != 10 {
+	refused := "mmap(NULL, 70001, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = -1 EPERM (Operation not permitted)\n"
+	if n := strings.Count(callsText(trace), refused); n != 10 {
 		t.Errorf("%d refused mmap calls in the trace, the program made 10:\n%s", n, trace)
 	}
 }

@@ -164,6 +164,18 @@ func parseTraceText(text string) *parsedTrace {
 	return p
 }
 
+// callsText writes every call of a trace whole, one a line, "NAME(ARGS) = RET": a call that
+// other tasks' lines cut is joined from its unfinished and resumed parts.
+func callsText(trace string) string {
+	var b strings.Builder
+	for _, tk := range parseTraceText(trace).tasks {
+		for _, c := range tk.calls {
+			fmt.Fprintf(&b, "%s(%s) = %s\n", c.name, c.args, c.ret)
+		}
+	}
+	return b.String()
+}
+
 // arg returns the i-th argument of a call as printed (arguments without commas inside).
 func (c traceCall) arg(i int) string {
 	args := strings.Split(c.args, ", ")
