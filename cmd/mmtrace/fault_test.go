@@ -517,17 +517,30 @@ func childrenOf(pid int) []int {
 
 // statIDs reads a process's state letter and parent pid from /proc/PID/stat.
 func statIDs(pid int) (state string, ppid int, err error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	_, f, err := procStat(pid)
 	if err != nil {
 		return "", 0, err
 	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	if len(f) < 2 {
 		return "", 0, fmt.Errorf("short stat of %d", pid)
 	}
 	ppid, err = strconv.Atoi(f[1])
 	return f[0], ppid, err
+}
+
+// procStat reads /proc/PID/stat: the command name, and the fields after it from the state
+// on (the name is cut at the last ')', as it may hold one).
+func procStat(pid int) (comm string, fields []string, err error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "", nil, err
+	}
+	s := string(data)
+	open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || close < open {
+		return "", nil, fmt.Errorf("stat of %d has no command name", pid)
+	}
+	return s[open+1 : close], strings.Fields(s[close+1:]), nil
 }
 
 // startLongTrace starts mmtrace tracing load.c with threads and children that run for much

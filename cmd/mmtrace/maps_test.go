@@ -451,15 +451,12 @@ func findKthread(t *testing.T) kthreadInfo {
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
+		comm, f, err := procStat(pid)
+		if err != nil || len(f) < 7 {
 			continue
 		}
-		s := string(stat)
-		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[close+1:])
 		if flags, _ := strconv.ParseUint(f[6], 10, 64); flags&0x00200000 != 0 {
-			return kthreadInfo{pid, s[open+1 : close]}
+			return kthreadInfo{pid, comm}
 		}
 	}
 	t.Fatal("no kernel thread found in /proc")

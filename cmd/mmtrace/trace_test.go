@@ -271,14 +271,13 @@ func TestTraceCommandSignals(t *testing.T) {
 func groupRuns(pgid int, comm string) bool {
 	dirs, _ := os.ReadDir("/proc")
 	for _, d := range dirs {
-		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		pid, err := strconv.Atoi(d.Name())
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid pgrp ...
-		name, rest, ok := strings.Cut(string(stat), ") ")
-		fields := strings.Fields(rest)
-		if ok && strings.HasSuffix(name, " ("+comm) && len(fields) > 2 && fields[2] == strconv.Itoa(pgid) {
+		// state ppid pgrp ...
+		name, fields, err := procStat(pid)
+		if err == nil && name == comm && len(fields) > 2 && fields[2] == strconv.Itoa(pgid) {
 			return true
 		}
 	}
