@@ -1,7 +1,9 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/binary"
+	"slices"
 	"strconv"
 )
 
@@ -36,31 +38,26 @@ func (c *call) word(p []byte) uint64 {
 	return binary.LittleEndian.Uint64(p)
 }
 
-// readString reads a NUL-terminated string of at most max bytes at addr,
-// page by page. It returns the bytes before the NUL (or the first max+1
+// readString reads a NUL-terminated string of at most limit bytes at addr,
+// page by page. It returns the bytes before the NUL (or the first limit+1
 // bytes when there is no NUL within them) and whether a NUL ended them;
-// ok is false when memory ran out before either.
-func (c *call) readString(addr uint64, max int) (s []byte, nul bool, ok bool) {
+// ok is false when memory ran out before either. The buffer grows with what
+// is read, not with limit: -s may be as large as strace allows (2^30-1).
+func (c *call) readString(addr uint64, limit int) (s []byte, nul bool, ok bool) {
 	if c.t == nil {
 		return nil, false, false
 	}
-	buf := make([]byte, max+1)
-	got := 0
-	for got < len(buf) {
-		chunk := pageSpan - int((addr+uint64(got))%pageSpan)
-		if chunk > len(buf)-got {
-			chunk = len(buf) - got
+	want := limit + 1
+	var buf []byte
+	for len(buf) < want {
+		chunk := min(pageSpan-int((addr+uint64(len(buf)))%pageSpan), want-len(buf))
+		got := len(buf)
+		buf = slices.Grow(buf, chunk)[:got+chunk]
+		n, _ := c.t.ReadMemory(addr+uint64(got), buf[got:])
+		n = max(n, 0)
+		if i := bytes.IndexByte(buf[got:got+n], 0); i >= 0 {
+			return buf[:got+i], true, true
 		}
-		n, _ := c.t.ReadMemory(addr+uint64(got), buf[got:got+chunk])
-		if n < 0 {
-			n = 0
-		}
-		for i := got; i < got+n; i++ {
-			if buf[i] == 0 {
-				return buf[:i], true, true
-			}
-		}
-		got += n
 		if n < chunk {
 			return nil, false, false
 		}

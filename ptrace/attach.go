@@ -53,6 +53,32 @@ func (t *Tracer) Stop() {
 	}
 }
 
+// Terminate asks a Run to pass sig on to every traced process, as strace does with the
+// processes it started when it is told to end: each takes the signal as it would untraced
+// (ends, or handles it), and the tracer follows them to their end. It may be called from
+// any goroutine, any number of times.
+func (t *Tracer) Terminate(sig unix.Signal) {
+	t.terminate.Store(int32(sig))
+	// wait4 is not interrupted by a signal (the Go runtime's handlers restart it), but the end
+	// of a child wakes it: a waker reading /dev/null exits at once, and the tracer's wait4
+	// reaps it as a child it does not know.
+	if null, err := os.Open(os.DevNull); err == nil {
+		forkWaker(null)
+		null.Close()
+	}
+}
+
+// signalAll sends sig to every traced process.
+func (t *Tracer) signalAll(sig unix.Signal) {
+	sent := map[int]bool{}
+	for _, tk := range t.tasks {
+		if !sent[tk.pid] {
+			sent[tk.pid] = true
+			unix.Kill(tk.pid, sig)
+		}
+	}
+}
+
 // attachProcess seizes every thread of pid's process, rescanning /proc/PID/task until no new
 // thread appears, and asks each to stop so that it can be resumed into syscall tracing.
 func (t *Tracer) attachProcess(pid int) error {
@@ -104,12 +130,18 @@ func (t *Tracer) attachProcess(pid int) error {
 		if added > 0 {
 			continue
 		}
+		seized := 0
 		for _, tk := range t.tasks {
 			if tk.pid == tgid {
-				return nil
+				seized++
 			}
 		}
-		return fmt.Errorf("attach %d: the process is exiting: %w", pid, endingErr)
+		if seized == 0 {
+			return fmt.Errorf("attach %d: the process is exiting: %w", pid, endingErr)
+		}
+		t.ev = Event{Kind: Attached, Tid: pid, Pid: tgid, Threads: seized, Task: Task{pid}}
+		t.handler(&t.ev)
+		return nil
 	}
 }
 
@@ -281,20 +313,28 @@ func startWaker() (*waker, error) {
 		return nil, fmt.Errorf("start waker: %w", err)
 	}
 	defer r.Close()
-	null, err := os.Open(os.DevNull)
+	pid, err := forkWaker(r)
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("start waker: %w", err)
+		return nil, err
+	}
+	return &waker{pid: pid, pipe: w}, nil
+}
+
+// forkWaker starts a waker reading in: it exits when in ends.
+func forkWaker(in *os.File) (int, error) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return 0, fmt.Errorf("start waker: %w", err)
 	}
 	defer null.Close()
 	pid, err := syscall.ForkExec(selfExe, []string{launchName, wakerArg}, &syscall.ProcAttr{
-		Files: []uintptr{r.Fd(), null.Fd(), null.Fd()},
+		Files: []uintptr{in.Fd(), null.Fd(), null.Fd()},
 	})
 	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("start waker: %w", err)
+		return 0, fmt.Errorf("start waker: %w", err)
 	}
-	return &waker{pid: pid, pipe: w}, nil
+	return pid, nil
 }
 
 func (w *waker) wake() { w.pipe.Close() }

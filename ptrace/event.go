@@ -31,6 +31,9 @@ const (
 	// Detached: the tracer let go of the task, which runs on untraced; InSyscall is set when
 	// it was inside the traced call Nr.
 	Detached
+	// Attached: every thread of an attached process is seized (each reported by a TaskStart
+	// first); Threads says how many. Tid is the id the process was named by.
+	Attached
 )
 
 // Event is one thing that happened to one traced task. The Tracer reuses a single Event for
@@ -60,6 +63,7 @@ type Event struct {
 	Child      int // on Fork: the new task
 	ChildPid   int // on Fork: the new task's process
 	LastTask   bool
+	Threads    int // on Attached
 
 	// Task reads the stopped task's memory and file descriptors (valid during the Handler
 	// call). For an event reported after the task was resumed (Options.ResumeFirst), they may

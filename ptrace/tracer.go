@@ -63,7 +63,8 @@ type Tracer struct {
 	// reported their first stop: the tracer must wait for them too.
 	announced map[int]announcement
 
-	stopping  atomic.Bool // Stop was called
+	stopping  atomic.Bool  // Stop was called
+	terminate atomic.Int32 // the signal Terminate was last called with, until passed on
 	detaching bool        // detachAll has asked every task to stop
 	waker     *waker
 }
@@ -132,6 +133,9 @@ func (t *Tracer) loop() error {
 		if t.stopping.Load() && !t.detaching {
 			t.detachAll()
 			continue
+		}
+		if sig := t.terminate.Swap(0); sig != 0 {
+			t.signalAll(unix.Signal(sig))
 		}
 		if t.opts.Idle != nil {
 			t.opts.Idle()

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/signal"
 	"strconv"
 	"time"
@@ -68,29 +67,29 @@ func runAttach(f *traceFlags, pids []int) error {
 		return err
 	}
 	defer s.close()
-	s.announceAttach = true
 	syscalls, err := s.tracedNumbers()
 	if err != nil {
 		return err
 	}
 	tracer := ptrace.New(ptrace.Options{Syscalls: syscalls, ExitStops: s.model != nil && s.model.Snapshots, Idle: s.idle, ResumeFirst: s.resumeFirst}, s.handle)
 
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
-	defer signal.Stop(signals)
-	signal.Notify(make(chan os.Signal, 1), unix.SIGPIPE)
-	go func() {
-		for range signals {
-			tracer.Stop()
-		}
-	}()
+	// As strace -p: these signals detach mmtrace from every thread, and once all it traced is
+	// written, mmtrace dies of the signal (exit status 128+N).
+	var ended endingSignal
+	ended.catch(func(unix.Signal) { tracer.Stop() }, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
+	signal.Ignore(unix.SIGPIPE)
 	if f.duration > 0 {
 		timer := time.AfterFunc(f.duration, tracer.Stop)
 		defer timer.Stop()
 	}
 	err = tracer.Attach(pids)
-	if ferr := s.finish(); err == nil {
-		err = ferr
+	s.finish()
+	ended.stop()
+	if err != nil {
+		return err
 	}
-	return err
+	if sig := ended.received(); sig != 0 {
+		dieBySignal(int(sig))
+	}
+	return s.lost.exitStatus(0)
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -342,8 +343,8 @@ func TestAttachAlreadyTraced(t *testing.T) {
 }
 
 // TestAttachEndsOnSignals: Ctrl-C, SIGTERM and SIGHUP make mmtrace attach (and mmtrace trace
-// -p) detach and exit 0; SIGKILL ends it at once, and the kernel detaches. In every case the
-// process runs on.
+// -p) detach, then die of the same signal as strace -p does; SIGKILL ends it at once, and the
+// kernel detaches. In every case the process runs on.
 func TestAttachEndsOnSignals(t *testing.T) {
 	worker, out := startWorker(t, 4)
 	pid := worker.Process.Pid
@@ -365,9 +366,12 @@ func TestAttachEndsOnSignals(t *testing.T) {
 		})
 		time.Sleep(50 * time.Millisecond)
 		tracer.Process.Signal(sig)
-		err := tracer.Wait()
-		if sig != syscall.SIGKILL && err != nil {
-			t.Errorf("after %v mmtrace attach failed: %v: %s", sig, err, stderr.String())
+		tracer.Wait()
+		if ws := tracer.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != sig {
+			t.Errorf("after %v mmtrace ended with %v, want killed by %v as strace -p: %s", sig, tracer.ProcessState, sig, stderr.String())
+		}
+		if sig != syscall.SIGKILL && !strings.Contains(stderr.String(), "Process "+strconv.Itoa(pid)+" detached") {
+			t.Errorf("after %v mmtrace did not say it detached: %s", sig, stderr.String())
 		}
 		waitFor(t, "the kernel to detach", func() bool {
 			_, tracers := procState(t, pid)
@@ -381,6 +385,73 @@ func TestAttachEndsOnSignals(t *testing.T) {
 		requireUntraced(t, pid, false)
 	}
 	finishWorker(t, worker, out)
+}
+
+// TestAttachMessagesAsStrace: what mmtrace attach says on stderr when it attaches to a process
+// of three threads, named by its pid or by one of its threads, and detaches on Ctrl-C, is
+// what strace -f -p says ("Process N attached with 3 threads", one "detached" line per
+// thread), but for the program's name; -q says nothing.
+func TestAttachMessagesAsStrace(t *testing.T) {
+	strace := needTool(t, "strace")
+	idle := exec.Command(buildC(t, "attach/idle.c"), "3")
+	startKilledAtEnd(t, idle)
+	pid := idle.Process.Pid
+	var tids []string
+	waitFor(t, "the program's threads to start", func() bool {
+		entries, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+		tids = tids[:0]
+		for _, e := range entries {
+			tids = append(tids, e.Name())
+		}
+		return len(tids) == 3
+	})
+	messages := func(name string, args ...string) []string {
+		tracer := exec.Command(name, args...)
+		var stderr bytes.Buffer
+		tracer.Stderr = &stderr
+		if err := tracer.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, name+" to attach", func() bool {
+			_, tracers := procState(t, pid)
+			for _, tr := range tracers {
+				if tr == "0" {
+					return false
+				}
+			}
+			return true
+		})
+		time.Sleep(50 * time.Millisecond)
+		tracer.Process.Signal(syscall.SIGINT)
+		tracer.Wait()
+		waitFor(t, name+" to detach", func() bool {
+			_, tracers := procState(t, pid)
+			return !slices.ContainsFunc(tracers, func(tr string) bool { return tr != "0" })
+		})
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+			if l != "" {
+				_, l, _ = strings.Cut(l, ": ")
+				lines = append(lines, l)
+			}
+		}
+		slices.Sort(lines) // the threads are let go of in whatever order they stop
+		return lines
+	}
+	for _, name := range []string{strconv.Itoa(pid), tids[2]} {
+		want := messages(strace, "-f", "-o", os.DevNull, "-p", name)
+		got := messages(mmtraceBin, "attach", "-o", os.DevNull, name)
+		if !slices.Equal(got, want) {
+			t.Errorf("attach %s: mmtrace says\n%s\nstrace says\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if !slices.Contains(got, "Process "+name+" attached with 3 threads") || len(got) != 4 {
+			t.Errorf("attach %s: want the attach with 3 threads and 3 detach lines, got %q", name, got)
+		}
+	}
+	if quiet := messages(mmtraceBin, "attach", "-q", "-o", os.DevNull, strconv.Itoa(pid)); len(quiet) != 0 {
+		t.Errorf("attach -q said %q", quiet)
+	}
+	requireUntraced(t, pid, false)
 }
 
 // TestAttachPartlyFails: when one of several pids cannot be attached, mmtrace says so, exits

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -20,12 +20,12 @@ import (
 // allocates nothing per event on the strace path.
 type traceSession struct {
 	set      *decode.Set // what the user asked to see
-	file     *os.File    // the -o file, nil for stderr
+	file     *outputFile // the -o file, or stderr
+	messages io.Writer   // stderr, for what strace says there (attached, detached)
+	lost     lostOutput  // the outputs that lost part of the trace
 	lines    *report.Strace
 	decode   decode.Options
 	terminal bool
-	// announceAttach: say on stderr which processes are attached and detached, as strace -p does.
-	announceAttach bool
 
 	// model follows every traced process's address space; nil with --strace-only.
 	model *procmaps.Tracker
@@ -50,7 +50,7 @@ type traceSession struct {
 
 	// html records the trace for --html, written at the end to htmlFile.
 	html     *report.TraceHTML
-	htmlFile *os.File
+	htmlFile *outputFile
 
 	// perTask holds the files of -ff; nil otherwise.
 	perTask *taskFiles
@@ -58,6 +58,10 @@ type traceSession struct {
 	quiet bool
 	// failedOnly (-Z) and succeedOnly (-z) print only the calls that failed, or succeeded.
 	failedOnly, succeedOnly bool
+
+	// terminating: mmtrace was told to end (SIGTERM, SIGHUP) and follows the command to its
+	// end: each event is written at once, so that nothing is lost if it is killed next.
+	terminating atomic.Bool
 
 	output    outputBuffer // lines or json: what idle flushes
 	lastFlush time.Time
@@ -77,10 +81,12 @@ type modelAgreement struct {
 
 var unfinishedReturn = []byte("?")
 
+// close flushes and closes the outputs, for a trace that ends early; finish does it too.
 func (s *traceSession) close() {
 	s.output.Flush()
-	if s.file != nil {
-		s.file.Close()
+	s.file.Close()
+	if s.htmlFile != nil {
+		s.htmlFile.Close()
 	}
 }
 
@@ -125,7 +131,7 @@ func runnableArches() []decode.Arch {
 
 func (s *traceSession) handle(ev *ptrace.Event) {
 	s.report(ev)
-	if s.terminal {
+	if s.terminal || s.terminating.Load() {
 		// On a terminal the trace is read as it happens, interleaved with the command's own
 		// output: written before the task runs on, as strace does.
 		s.output.Flush()
@@ -185,6 +191,7 @@ func (s *traceSession) report(ev *ptrace.Event) {
 	default:
 		s.reportLines(ev, sc, shown, &update)
 	}
+	s.announce(ev)
 }
 
 // recordHTML keeps what --html draws: each call, and the whole address space where a
@@ -226,9 +233,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 	switch ev.Kind {
 	case ptrace.TaskStart:
 		lines.TaskStarted(ev.Tid)
-		if s.announceAttach && !s.quiet && ev.Tid == ev.Pid {
-			fmt.Fprintf(os.Stderr, "mmtrace: Process %d attached\n", ev.Pid)
-		}
+
 	case ptrace.SyscallEntry:
 		if !shown {
 			break
@@ -270,9 +275,6 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		}
 	case ptrace.Detached:
 		lines.Detached(ev.Tid)
-		if ev.Tid == ev.Pid && !s.quiet {
-			fmt.Fprintf(os.Stderr, "mmtrace: Process %d detached\n", ev.Pid)
-		}
 		s.endTask(ev.Tid)
 	case ptrace.Exited, ptrace.Killed:
 		// A call that never returned: unless -Z or -z hid its entry (it neither failed nor
@@ -290,6 +292,25 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			s.writeRegionTable(ev.Tid, "exit", c)
 		}
 		s.endTask(ev.Tid)
+	}
+}
+
+// announce says on stderr, as strace -p does, that a process was attached (with its threads
+// as strace counts them) or that a task was let go of (a line for each thread).
+func (s *traceSession) announce(ev *ptrace.Event) {
+	if s.quiet || ev.Kind != ptrace.Attached && ev.Kind != ptrace.Detached {
+		return
+	}
+	if s.messages == s.file {
+		s.output.Flush() // in the order they happened
+	}
+	switch {
+	case ev.Kind == ptrace.Detached:
+		fmt.Fprintf(s.messages, "mmtrace: Process %d detached\n", ev.Tid)
+	case ev.Threads > 1:
+		fmt.Fprintf(s.messages, "mmtrace: Process %d attached with %d threads\n", ev.Tid, ev.Threads)
+	default:
+		fmt.Fprintf(s.messages, "mmtrace: Process %d attached\n", ev.Tid)
 	}
 }
 
@@ -446,7 +467,7 @@ func (s *traceSession) idle() {
 	if s.output.Buffered() == 0 {
 		return
 	}
-	if now := time.Now(); now.Sub(s.lastFlush) >= flushInterval {
+	if now := time.Now(); now.Sub(s.lastFlush) >= flushInterval || s.terminating.Load() {
 		s.output.Flush()
 		s.lastFlush = now
 	}
@@ -461,17 +482,15 @@ func isTerminal(w io.Writer) bool {
 	return err == nil
 }
 
-// finish writes what waits for the end: the HTML page, the agreement line, the summary. Its
-// error is a file that could not be written (the trace itself went on).
-func (s *traceSession) finish() error {
+// finish writes what waits for the end: the HTML page, the agreement line, the summary, and
+// closes the outputs. What could not be written is told by then (lost).
+func (s *traceSession) finish() {
 	s.output.Flush()
-	var errs []error
 	if s.html != nil {
-		errs = append(errs, s.writeHTML())
+		s.writeHTML()
 	}
 	if s.perTask != nil {
 		s.perTask.closeAll()
-		errs = append(errs, s.perTask.err)
 	}
 	if a := s.agreement; a.snapshots > 0 && (s.regionTables || s.summary != nil) {
 		w := s.lines.Block()
@@ -480,22 +499,17 @@ func (s *traceSession) finish() error {
 		s.lines.Flush()
 	}
 	if s.summary != nil {
-		// Like the trace's own lines, the summary goes where its reader may have gone (a
-		// closed pipe): that does not change how mmtrace ends.
 		s.summary.Write(s.lines.Block(), s.summaryBytes)
 		s.lines.Flush()
 	}
-	return errors.Join(errs...)
+	s.file.Close()
 }
 
-// writeHTML writes the page into the file opened for it at the start.
-func (s *traceSession) writeHTML() error {
-	err := s.html.Write(s.htmlFile, "mmtrace trace")
-	if cerr := s.htmlFile.Close(); err == nil {
-		err = cerr
+// writeHTML writes the page into the file opened for it at the start. A write error is told
+// by the file itself; any other is told here.
+func (s *traceSession) writeHTML() {
+	if err := s.html.Write(s.htmlFile, "mmtrace trace"); err != nil && s.htmlFile.err == nil {
+		s.lost.report(fmt.Errorf("write html %s: %w", s.htmlFile.file.Name(), err))
 	}
-	if err != nil {
-		return fmt.Errorf("write html %s: %w", s.htmlFile.Name(), err)
-	}
-	return nil
+	s.htmlFile.Close()
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/signal"
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -26,3 +28,35 @@ func dieBySignal(sig int) {
 	// shell's 128+N instead.
 	os.Exit(128 + sig)
 }
+
+// endingSignal catches the signals that end a trace, for mmtrace to act on them and then die
+// of the first one received, as strace does.
+type endingSignal struct {
+	ch   chan os.Signal
+	done chan struct{}
+	sig  atomic.Int32
+}
+
+// catch calls act for each of sigs received until stop, on a goroutine of its own.
+func (e *endingSignal) catch(act func(unix.Signal), sigs ...os.Signal) {
+	e.ch, e.done = make(chan os.Signal, 1), make(chan struct{})
+	signal.Notify(e.ch, sigs...)
+	go func() {
+		defer close(e.done)
+		for sig := range e.ch {
+			s := sig.(unix.Signal)
+			e.sig.CompareAndSwap(0, int32(s))
+			act(s)
+		}
+	}()
+}
+
+// stop stops catching; received is then final.
+func (e *endingSignal) stop() {
+	signal.Stop(e.ch)
+	close(e.ch)
+	<-e.done
+}
+
+// received is the first signal caught, 0 if none.
+func (e *endingSignal) received() unix.Signal { return unix.Signal(e.sig.Load()) }

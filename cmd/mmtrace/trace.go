@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -141,12 +140,22 @@ func runTrace(f *traceFlags, args []string) error {
 		Idle:        s.idle,
 		ResumeFirst: s.resumeFirst,
 	}, s.handle)
+	// SIGTERM and SIGHUP (a service manager, a closed terminal) end the trace as they end
+	// strace's: passed on to the command, which takes them as it would untraced while mmtrace
+	// follows it to its end, writing all it traced; then mmtrace dies of the same signal.
+	var ended endingSignal
+	ended.catch(func(sig unix.Signal) {
+		s.terminating.Store(true)
+		tracer.Terminate(sig)
+	}, unix.SIGTERM, unix.SIGHUP)
 	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ(), DefaultSignals: defaults})
-	if ferr := s.finish(); err == nil && ferr != nil {
-		err = ferr
-	}
+	s.finish()
+	ended.stop()
 	if err != nil {
 		return err
+	}
+	if sig := ended.received(); sig != 0 {
+		dieBySignal(int(sig))
 	}
 	if status.ExecErr != nil {
 		return &exitError{code: execFailureCode(status.ExecErr), err: fmt.Errorf("cannot run %s: %w", path, status.ExecErr)}
@@ -154,10 +163,7 @@ func runTrace(f *traceFlags, args []string) error {
 	if status.Signal != 0 {
 		dieBySignal(status.Signal)
 	}
-	if status.Code != 0 {
-		return &exitError{code: status.Code}
-	}
-	return nil
+	return s.lost.exitStatus(status.Code)
 }
 
 // newTraceSession checks the options shared by trace and attach and opens the output.
@@ -183,7 +189,8 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 		// Exit and execve snapshots feed the region tables and the summary's leak view.
 		s.model.Snapshots = f.regions || f.summary || f.summaryOnly
 	}
-	var out io.Writer = os.Stderr
+	stderr := newOutputFile(os.Stderr, &s.lost)
+	s.file, s.messages = stderr, stderr
 	opts := report.StraceOptions{
 		Prefix:     report.PrefixBracket,
 		Column:     f.column,
@@ -195,24 +202,23 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	case f.output != "" && f.follow > 1:
 		// -ff: one file per task, NAME.TID, its lines without a prefix.
 		opts.Prefix = report.PrefixNone
-		s.perTask = &taskFiles{base: f.output, opts: opts, files: map[int]*taskFile{}}
+		s.perTask = &taskFiles{base: f.output, opts: opts, files: map[int]*taskFile{}, lost: &s.lost}
 	case f.output != "":
 		file, err := createOutput(f.output)
 		if err != nil {
 			return nil, fmt.Errorf("open output: %w", err)
 		}
-		s.file = file
-		out, opts.Prefix = file, report.PrefixPid
+		s.file, opts.Prefix = newOutputFile(file, &s.lost), report.PrefixPid
 	}
-	s.terminal = isTerminal(out)
+	s.terminal = isTerminal(s.file.file)
 	opts.Colour = f.colour.enabled(s.terminal)
-	s.lines = report.NewStrace(out, opts)
+	s.lines = report.NewStrace(s.file, opts)
 	s.output = s.lines
 	if s.perTask != nil {
 		s.output = s.perTask
 	}
 	if f.json {
-		s.json = report.NewTraceJSON(out)
+		s.json = report.NewTraceJSON(s.file)
 		s.output = s.json
 	}
 	if f.html != "" {
@@ -221,7 +227,7 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open html: %w", err)
 		}
-		s.html, s.htmlFile = report.NewTraceHTML(), file
+		s.html, s.htmlFile = report.NewTraceHTML(), newOutputFile(file, &s.lost)
 	}
 	if f.json || f.html != "" || f.failedOnly || f.successfulOnly {
 		s.pendingEntry, s.pendingSeq, s.pendingTime = map[int][]byte{}, map[int]uint64{}, map[int]time.Time{}
@@ -234,11 +240,16 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	return s, nil
 }
 
+// maxStringLimit is strace 6.1's largest -s (2^30-1).
+const maxStringLimit = 1<<30 - 1
+
 // check refuses options that contradict each other or make no sense.
 func (f *traceFlags) check() error {
 	switch {
 	case f.stringLimit < 0:
 		return fmt.Errorf("-s %d: the string limit must not be negative", f.stringLimit)
+	case f.stringLimit > maxStringLimit:
+		return fmt.Errorf("-s %d: the string limit is at most %d, as strace's", f.stringLimit, maxStringLimit)
 	case f.column < 0:
 		return fmt.Errorf("-a %d: the column must not be negative", f.column)
 	case f.straceOnly && f.regions:
