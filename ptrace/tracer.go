@@ -65,7 +65,7 @@ type Tracer struct {
 
 	stopping  atomic.Bool  // Stop was called
 	terminate atomic.Int32 // the signal Terminate was last called with, until passed on
-	detaching bool        // detachAll has asked every task to stop
+	detaching bool         // detachAll has asked every task to stop
 	waker     *waker
 }
 
