@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -24,6 +27,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"trace", "-e", "signal=all", "--", "true"}, 2, "mmtrace supports only -e trace=LIST"},
 		{[]string{"trace", "-s", "-1", "--", "true"}, 2, "the string limit must not be negative"},
 		{[]string{"trace", "-s", "many", "--", "true"}, 2, `invalid argument "many"`},
+		// strace's largest -s is 2^30-1; mmtrace's string reads grow with what they read.
+		{[]string{"trace", "-s", "1073741824", "--", "true"}, 2, "-s 1073741824: the string limit is at most 1073741823"},
+		{[]string{"trace", "-s", "99999999999999", "--", "true"}, 2, "-s 99999999999999: the string limit is at most 1073741823"},
+		{[]string{"trace", "-s", "99999999999999999999", "--", "true"}, 2, `invalid argument "99999999999999999999"`},
 		{[]string{"trace", "-a", "-3", "--", "true"}, 2, "the column must not be negative"},
 		{[]string{"trace", "-o", "/no/such/dir/out", "--", "true"}, 1, "open output: open /no/such/dir/out: no such file or directory"},
 		{[]string{"trace", "--bogus", "--", "true"}, 2, "unknown flag: --bogus"},
@@ -78,5 +85,31 @@ func TestExitStatusFollowsCommand(t *testing.T) {
 		if r.code != tc.code || direct.code != tc.code {
 			t.Errorf("%v: mmtrace exited %d, the command alone %d, want %d (stderr %q)", tc.args, r.code, direct.code, tc.code, r.stderr)
 		}
+	}
+}
+
+// TestStringLimitLargest: at strace's largest -s, a long argument of execve is printed whole,
+// as strace prints it, and mmtrace's memory stays small: string reads grow with what they
+// read, not with the limit.
+func TestStringLimitLargest(t *testing.T) {
+	strace := needTool(t, "strace")
+	arg := strings.Repeat("a", 100000)
+	dir := t.TempDir()
+	want := runCmd(t, dir, strace, "-f", "-o", dir+"/strace.out", "-e", "trace=execve", "-s", "1073741823", "/bin/echo", arg)
+	cmd := exec.Command(mmtraceBin, "trace", "--strace-only", "-o", dir+"/mmtrace.out", "-e", "trace=execve", "-s", "1073741823", "--", "/bin/echo", arg)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || want.code != 0 {
+		t.Fatalf("mmtrace: %v, %s; strace exited %d", err, stderr.String(), want.code)
+	}
+	wantText, gotText := readTraces(t, dir+"/strace.out", dir+"/mmtrace.out")
+	if d := diffTraces(parseTrace(t, string(wantText), false), parseTrace(t, string(gotText), false)); d != "" {
+		t.Errorf("mmtrace's trace differs from strace's:\n%s", d)
+	}
+	if !strings.Contains(string(gotText), `"`+arg+`"`) {
+		t.Errorf("the argument is not printed whole")
+	}
+	if rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss; rss > 64<<10 {
+		t.Errorf("mmtrace's peak RSS was %d KiB with -s 1073741823; a string read must not take the limit's size", rss)
 	}
 }
