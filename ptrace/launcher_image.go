@@ -13,10 +13,10 @@ import (
 // A launcher image is a tiny static program, written at run time, that does what the Go
 // launcher (RunLauncher) does: close the memfd it was executed from, set the command's
 // default signals (Command.DefaultSignals), wait on the start pipe for the tracer's
-// go-ahead, install the seccomp filter, execve the command. The two descriptors' numbers
-// (launchFds) are in its code. Starting it costs one page fault or two, where a re-exec of mmtrace costs
-// hundreds: the Go runtime and the packages' init functions, about 15 ms on a virtual machine
-// whose page faults are slow. Where there is no image for the architecture
+// go-ahead, install the seccomp filter, execve the command. The numbers of the two
+// descriptors (launchFds) are in its code. Starting it costs one page fault or two, where a
+// re-exec of mmtrace costs hundreds: the Go runtime and the packages' init functions, about
+// 15 ms on a virtual machine whose page faults are slow. Where there is no image for the architecture
 // (launcherMachine is emNone, launcherCode returns nil), mmtrace re-execs itself.
 //
 // The program is run as: /proc/self/fd/N PATH ARGV0 ARGV1 ... with the command's environment,

@@ -225,6 +225,7 @@ func newLaunchFds() (launchFds, error) {
 		return launchFds{}, fmt.Errorf("list descriptors to pass on: %w", err)
 	}
 	// The lowest free numbers: 3 and 4 where mmtrace was started with 0, 1 and 2 only.
+	// inherited is in increasing order.
 	free := func(from int) int {
 		for _, fd := range inherited {
 			if fd == from {
@@ -265,9 +266,10 @@ func inheritedFds() ([]int, error) {
 
 // files is the launcher's syscall.ProcAttr.Files: the inherited descriptors at their own
 // numbers, stderr as 2 (the launcher's messages go there), the start pipe and the image
-// (nil: none) at theirs. Every other number up to the highest is closed: ForkExec moves
-// what it needs above all of them, where it would otherwise overwrite an inherited
-// descriptor, and a number missing from the list cannot be left as it is.
+// (nil: none) at theirs. Every other number up to the highest is closed (it is closed or
+// close-on-exec in mmtrace). The list must reach the highest inherited descriptor: ForkExec
+// moves its own descriptors to numbers above the list's, in the child, and would overwrite
+// one there.
 func (l launchFds) files(stderr, pipe, image *os.File) []uintptr {
 	n := l.pipe + 1
 	if len(l.inherited) > 0 {
