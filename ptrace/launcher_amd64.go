@@ -6,6 +6,11 @@ const launcherMachine = emX86_64
 // argc, then argv[0..argc-1], a NULL, then the environment.
 func launcherCode(l launcherLayout) []byte {
 	var a assembler
+	// close(imageFd): the memfd this program was executed from is not the command's.
+	a.emit(0xbf) // mov edi, imageFd
+	a.emit(le32(l.imageFd)...)
+	a.emit(0xb8, 3, 0, 0, 0) // mov eax, SYS_close
+	a.emit(0x0f, 0x05)       // syscall
 	for _, sig := range l.defaults {
 		// rt_sigaction(sig, &dflAction, NULL, 8)
 		a.emit(0xbf) // mov edi, sig
@@ -17,8 +22,9 @@ func launcherCode(l launcherLayout) []byte {
 		a.emit(0xb8, 13, 0, 0, 0)      // mov eax, SYS_rt_sigaction
 		a.emit(0x0f, 0x05)             // syscall
 	}
-	// read(3, rsp-8, 1): the tracer's go-ahead, one byte, in the red zone below the stack.
-	a.emit(0xbf, 3, 0, 0, 0)                    // mov edi, 3
+	// read(pipeFd, rsp-8, 1): the tracer's go-ahead, one byte, in the red zone below the stack.
+	a.emit(0xbf) // mov edi, pipeFd
+	a.emit(le32(l.pipeFd)...)
 	a.emit(0x48, 0x8d, 0x74, 0x24, 0xf8)        // lea rsi, [rsp-8]
 	a.emit(0xba, 1, 0, 0, 0)                    // mov edx, 1
 	a.emit(0x31, 0xc0)                          // xor eax, eax (SYS_read)
@@ -27,8 +33,9 @@ func launcherCode(l launcherLayout) []byte {
 	a.jump32("noGoAhead", 0x0f, 0x85)           // jne (rel32)
 	a.emit(0x80, 0x7c, 0x24, 0xf8, launchReady) // cmp byte [rsp-8], launchReady
 	a.jump32("noGoAhead", 0x0f, 0x85)           // jne (rel32)
-	// close(3)
-	a.emit(0xbf, 3, 0, 0, 0) // mov edi, 3
+	// close(pipeFd)
+	a.emit(0xbf) // mov edi, pipeFd
+	a.emit(le32(l.pipeFd)...)
 	a.emit(0xb8, 3, 0, 0, 0) // mov eax, SYS_close
 	a.emit(0x0f, 0x05)       // syscall
 	if l.fprog != 0 {

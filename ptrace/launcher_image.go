@@ -11,11 +11,12 @@ import (
 )
 
 // A launcher image is a tiny static program, written at run time, that does what the Go
-// launcher (RunLauncher) does: set the command's default signals (Command.DefaultSignals),
-// wait on descriptor 3 for the tracer's go-ahead, install the seccomp filter, execve the
-// command. Starting it costs one page fault or two, where a re-exec of mmtrace costs
-// hundreds: the Go runtime and the packages' init functions, about 15 ms on a virtual machine
-// whose page faults are slow. Where there is no image for the architecture
+// launcher (RunLauncher) does: close the memfd it was executed from, set the command's
+// default signals (Command.DefaultSignals), wait on the start pipe for the tracer's
+// go-ahead, install the seccomp filter, execve the command. The numbers of the two
+// descriptors (launchFds) are in its code. Starting it costs one page fault or two, where a
+// re-exec of mmtrace costs hundreds: the Go runtime and the packages' init functions, about
+// 15 ms on a virtual machine whose page faults are slow. Where there is no image for the architecture
 // (launcherMachine is emNone, launcherCode returns nil), mmtrace re-execs itself.
 //
 // The program is run as: /proc/self/fd/N PATH ARGV0 ARGV1 ... with the command's environment,
@@ -34,6 +35,8 @@ const (
 
 // launcherLayout is where the image's data lie, for the code to address them.
 type launcherLayout struct {
+	pipeFd    uint32 // the start pipe
+	imageFd   uint32 // the memfd the image is executed from
 	fprog     uint32 // struct sock_fprog, or 0 for no filter
 	noGoAhead uint32
 	noFilter  uint32
@@ -81,10 +84,11 @@ type elfProg64 struct {
 }
 
 // launcherImage builds the launcher program for this architecture; nil when there is none.
-// prog is the filter (nil for none); defaults are the signals set to their default action.
-func launcherImage(prog []unix.SockFilter, noNewPrivs bool, defaults []unix.Signal) []byte {
+// prog is the filter (nil for none); defaults are the signals set to their default action;
+// fds says where the image finds its start pipe and its own memfd.
+func launcherImage(prog []unix.SockFilter, noNewPrivs bool, defaults []unix.Signal, fds launchFds) []byte {
 	// The code is built twice: first to learn its length, then with the data's addresses.
-	layout := launcherLayout{noNewPrivs: noNewPrivs, defaults: defaults}
+	layout := launcherLayout{pipeFd: uint32(fds.pipe), imageFd: uint32(fds.image), noNewPrivs: noNewPrivs, defaults: defaults}
 	if prog != nil {
 		layout.fprog = 1 // any non-zero address: the code's length does not depend on it
 	}
@@ -149,8 +153,9 @@ func launcherImage(prog []unix.SockFilter, noNewPrivs bool, defaults []unix.Sign
 func align8(n int) int { return (n + 7) &^ 7 }
 
 // startImage starts the launcher image as a process with the command's arguments and
-// environment, the start pipe as descriptor 3 and stderr as descriptor 2.
-func startImage(image []byte, cmd Command, pipe, stderr *os.File) (int, error) {
+// environment, and the descriptors fds lays out, stderr as descriptor 2. image must have
+// been built for the same fds.
+func startImage(image []byte, cmd Command, fds launchFds, pipe, stderr *os.File) (int, error) {
 	// MFD_EXEC: executable whatever vm.memfd_noexec makes the default (Linux 6.3+); older
 	// kernels refuse the flag, and their memfds are executable.
 	fd, err := unix.MemfdCreate("mmtrace-launcher", unix.MFD_CLOEXEC|unix.MFD_EXEC)
@@ -165,12 +170,12 @@ func startImage(image []byte, cmd Command, pipe, stderr *os.File) (int, error) {
 	if _, err := f.Write(image); err != nil {
 		return 0, fmt.Errorf("launcher image: %w", err)
 	}
-	// The path stays valid in the child until its execve has opened it; close-on-exec only
-	// closes the descriptor after that.
-	path := fmt.Sprintf("/proc/self/fd/%d", fd)
+	// The memfd is passed at its own number, which the image closes first: the child closes
+	// the close-on-exec descriptors among the numbers it lays out (launchFds.files).
+	path := fmt.Sprintf("/proc/self/fd/%d", fds.image)
 	pid, err := syscall.ForkExec(path, append([]string{cmd.Path}, cmd.Argv...), &syscall.ProcAttr{
 		Env:   cmd.Env,
-		Files: []uintptr{0, 1, stderr.Fd(), pipe.Fd()},
+		Files: fds.files(stderr, pipe, f),
 	})
 	if err != nil {
 		return 0, fmt.Errorf("launcher image: %w", err)

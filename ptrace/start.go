@@ -31,7 +31,6 @@ type Command struct {
 // with the command's own execve reported as strace reports it.
 const (
 	launcherArg = "__mmtrace_launch"
-	launcherFd  = 3   // the launcher's end of the start pipe
 	noFilter    = "-" // the launcher's filter argument when seccomp is off
 	noSignals   = "-" // the launcher's signals argument when none is to be reset
 	specSep     = "/" // between architectures in the filter argument
@@ -62,10 +61,14 @@ func IsLauncher(args []string) bool {
 // RunLauncher is the launcher's whole life: wait to be seized, install the filter, set the
 // command's default signals, execve the command. It returns only on failure.
 func RunLauncher(args []string) error {
-	if len(args) < 6 {
+	if len(args) < 7 {
 		return errors.New("launcher: missing command")
 	}
-	spec, signals, path, argv := args[2], args[3], args[4], args[5:]
+	pipeText, spec, signals, path, argv := args[2], args[3], args[4], args[5], args[6:]
+	pipe, err := strconv.Atoi(pipeText)
+	if err != nil || pipe < 3 {
+		return fmt.Errorf("launcher: bad start pipe descriptor %q", pipeText)
+	}
 	defaults, err := parseSignals(signals)
 	if err != nil {
 		return fmt.Errorf("launcher: %w", err)
@@ -81,11 +84,11 @@ func RunLauncher(args []string) error {
 		}
 	}
 	var b [1]byte
-	n, err := unix.Read(launcherFd, b[:])
+	n, err := unix.Read(pipe, b[:])
 	for err == unix.EINTR {
-		n, err = unix.Read(launcherFd, b[:])
+		n, err = unix.Read(pipe, b[:])
 	}
-	unix.Close(launcherFd)
+	unix.Close(pipe)
 	if n != 1 || b[0] != launchReady {
 		return errors.New("launcher: the tracer went away before the command started")
 	}
@@ -163,8 +166,13 @@ func (t *Tracer) start(cmd Command) (int, error) {
 var reexecLauncher = false
 
 // startLauncher starts the launcher of cmd, the tiny image where there is one for this
-// architecture, else a re-exec of mmtrace, with r as its descriptor 3.
+// architecture, else a re-exec of mmtrace, with r, the start pipe, and the descriptors the
+// command inherits (launchFds).
 func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
+	fds, err := newLaunchFds()
+	if err != nil {
+		return 0, err
+	}
 	var traced map[uint32][]uint64
 	if t.opts.Seccomp {
 		traced = withLauncherExecve(t.opts.Syscalls)
@@ -181,7 +189,7 @@ func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
 				return 0, err
 			}
 		}
-		pid, err := startImage(launcherImage(prog, !admin, cmd.DefaultSignals), cmd, r, os.Stderr)
+		pid, err := startImage(launcherImage(prog, !admin, cmd.DefaultSignals, fds), cmd, fds, r, os.Stderr)
 		if err == nil {
 			return pid, nil
 		}
@@ -192,11 +200,97 @@ func (t *Tracer) startLauncher(cmd Command, r *os.File) (int, error) {
 	if traced != nil {
 		spec = filterSpec(traced)
 	}
-	argv := append([]string{launchName, launcherArg, spec, formatSignals(cmd.DefaultSignals), cmd.Path}, cmd.Argv...)
+	argv := append([]string{launchName, launcherArg, strconv.Itoa(fds.pipe), spec, formatSignals(cmd.DefaultSignals), cmd.Path}, cmd.Argv...)
 	return syscall.ForkExec(selfExe, argv, &syscall.ProcAttr{
 		Env:   append([]string{launcherGodebug}, cmd.Env...),
-		Files: []uintptr{0, 1, 2, r.Fd()},
+		Files: fds.files(os.Stderr, r, nil),
 	})
+}
+
+// launchFds are the descriptors a launcher starts with. The command must get every
+// descriptor mmtrace would pass on to a program it executed, at the same number: those open
+// in mmtrace and not close-on-exec, which are the ones mmtrace was started with (Go opens
+// every file close-on-exec). The launcher gets them all, and its own at numbers none of them
+// uses: the start pipe and, for the image, the memfd it is executed from. It closes its own
+// before the command's execve.
+type launchFds struct {
+	inherited []int // in increasing order
+	pipe      int   // the start pipe's read end
+	image     int   // the launcher image's memfd
+}
+
+func newLaunchFds() (launchFds, error) {
+	inherited, err := inheritedFds()
+	if err != nil {
+		return launchFds{}, fmt.Errorf("list descriptors to pass on: %w", err)
+	}
+	// The lowest free numbers: 3 and 4 where mmtrace was started with 0, 1 and 2 only.
+	// inherited is in increasing order.
+	free := func(from int) int {
+		for _, fd := range inherited {
+			if fd == from {
+				from++
+			}
+		}
+		return from
+	}
+	pipe := free(3)
+	return launchFds{inherited: inherited, pipe: pipe, image: free(pipe + 1)}, nil
+}
+
+// inheritedFds lists the descriptors of this process that are not close-on-exec.
+func inheritedFds() ([]int, error) {
+	dir, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return nil, err
+	}
+	names, err := dir.Readdirnames(-1)
+	dir.Close()
+	if err != nil {
+		return nil, err
+	}
+	var fds []int
+	for _, name := range names {
+		fd, err := strconv.Atoi(name)
+		if err != nil {
+			return nil, fmt.Errorf("/proc/self/fd/%s: not a descriptor", name)
+		}
+		// The directory's own descriptor, closed by now, fails here: it is not inherited.
+		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
+			fds = append(fds, fd)
+		}
+	}
+	slices.Sort(fds)
+	return fds, nil
+}
+
+// files is the launcher's syscall.ProcAttr.Files: the inherited descriptors at their own
+// numbers, stderr as 2 (the launcher's messages go there), the start pipe and the image
+// (nil: none) at theirs. Every other number up to the highest is closed (it is closed or
+// close-on-exec in mmtrace). The list must reach the highest inherited descriptor: ForkExec
+// moves its own descriptors to numbers above the list's, in the child, and would overwrite
+// one there.
+func (l launchFds) files(stderr, pipe, image *os.File) []uintptr {
+	n := l.pipe + 1
+	if len(l.inherited) > 0 {
+		n = max(n, l.inherited[len(l.inherited)-1]+1)
+	}
+	if image != nil {
+		n = max(n, l.image+1)
+	}
+	files := make([]uintptr, n)
+	for i := range files {
+		files[i] = ^uintptr(0) // closed
+	}
+	for _, fd := range l.inherited {
+		files[fd] = uintptr(fd)
+	}
+	files[2] = stderr.Fd()
+	files[l.pipe] = pipe.Fd()
+	if image != nil {
+		files[l.image] = image.Fd()
+	}
+	return files
 }
 
 // launchOptions are set when the launcher is seized. Forks are followed only from the

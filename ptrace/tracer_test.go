@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(127)
 	}
+	if mode := os.Getenv(tracerEnv); mode != "" {
+		os.Exit(runTracer(mode, os.Args[1:]))
+	}
 	os.Exit(m.Run())
 }
 
