@@ -187,8 +187,16 @@ func (s *Space) reconcile(actual Regions, madeStart, madeEnd uint64, origin Orig
 	}
 }
 
-// sameLayout reports whether two regions are the same line of maps.
+// sameLayout reports whether two regions are the same mapping: the same range, permissions,
+// offset and backing. The name of a file may differ: a file renamed or unlinked while mapped
+// (sem_open links its temporary file to the semaphore's name, then unlinks it) shows in maps
+// by its new name or with " (deleted)", with no mapping call. Memory with no file ([heap],
+// [stack], anonymous) keeps its name.
 func sameLayout(a, b *Region) bool {
-	return a.Start == b.Start && a.End == b.End && a.Perms == b.Perms && a.Offset == b.Offset &&
-		a.Dev == b.Dev && a.Inode == b.Inode && a.Name == b.Name && a.Deleted == b.Deleted
+	same := a.Start == b.Start && a.End == b.End && a.Perms == b.Perms && a.Offset == b.Offset &&
+		a.Dev == b.Dev && a.Inode == b.Inode
+	if a.Inode != 0 {
+		return same
+	}
+	return same && a.Name == b.Name && a.Deleted == b.Deleted
 }

@@ -130,3 +130,54 @@ func TestAnnotationsNameKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestModelFollowsRenamedFiles traces rename.c, whose mapped files change their names with
+// no mapping call (sem_open's temporary file linked to the semaphore's name and unlinked, a
+// file renamed, one unlinked): the model still agrees with the kernel on every region, with
+// --regions and -c, under the seccomp filter and without.
+func TestModelFollowsRenamedFiles(t *testing.T) {
+	prog := buildC(t, "trace/rename.c")
+	for _, seccomp := range []string{"--seccomp=true", "--seccomp=false"} {
+		for _, mode := range []string{"--regions", "-c"} {
+			t.Run(strings.TrimPrefix(seccomp, "--")+mode, func(t *testing.T) {
+				dir := t.TempDir()
+				out := filepath.Join(dir, "trace.out")
+				r := runCmd(t, dir, mmtraceBin, "trace", seccomp, mode, "-o", out, "--", prog, dir)
+				if r.code != 0 {
+					t.Fatalf("mmtrace exited %d: %s", r.code, r.stderr)
+				}
+				data, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := string(data)
+				if !strings.Contains(text, "regions (100.00%)") {
+					t.Errorf("no closing line of full agreement:\n%s", text)
+				}
+				if mode != "--regions" {
+					return
+				}
+				snaps := parseSnapshots(t, text)
+				if len(snaps) != 1 {
+					t.Fatalf("%d snapshots, want the exit's:\n%s", len(snaps), text)
+				}
+				if s := snaps[0]; s.agreed != s.regions || s.unseen != 0 || s.gone != 0 {
+					t.Errorf("the model had %d of %d regions (%d unseen, %d gone):\n%s", s.agreed, s.regions, s.unseen, s.gone, text)
+				}
+				// The names did change: the table is the kernel's, with the new ones.
+				for _, name := range []string{
+					filepath.Join(dir, "rename-to.dat") + "\n",
+					filepath.Join(dir, "unlinked.dat") + " (deleted)\n",
+					"/dev/shm/sem.",
+				} {
+					if !strings.Contains(text, "mmap #") || !strings.Contains(text, name) {
+						t.Errorf("no region of %q in the table:\n%s", name, text)
+					}
+				}
+				if strings.Contains(text, "[not in model]") || strings.Contains(text, "[model differs]") {
+					t.Errorf("a row is marked as disagreeing:\n%s", text)
+				}
+			})
+		}
+	}
+}
