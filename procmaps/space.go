@@ -187,6 +187,16 @@ func (s *Space) reconcile(actual Regions, madeStart, madeEnd uint64, origin Orig
 	}
 }
 
+// covering returns copies of the model's regions that overlap [start, end), whole.
+func (s *Space) covering(start, end uint64) Regions {
+	i := s.firstEndingAfter(start)
+	j := i
+	for j < len(s.regions) && s.regions[j].Start < end {
+		j++
+	}
+	return slices.Clone(s.regions[i:j])
+}
+
 // sameLayout reports whether two regions are the same mapping: the same range, permissions,
 // offset and backing. The name of a file may differ: a file renamed or unlinked while mapped
 // (sem_open links its temporary file to the semaphore's name, then unlinks it) shows in maps
@@ -199,4 +209,9 @@ func sameLayout(a, b *Region) bool {
 		return same
 	}
 	return same && a.Name == b.Name && a.Deleted == b.Deleted
+}
+
+// sameLayouts reports whether two lists of regions are the same mappings, one for one.
+func sameLayouts(a, b Regions) bool {
+	return slices.EqualFunc(a, b, func(x, y Region) bool { return sameLayout(&x, &y) })
 }

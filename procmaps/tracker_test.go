@@ -1,8 +1,14 @@
 package procmaps
 
 import (
+	"os"
 	"slices"
 	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mmtrace/mmtrace/decode"
 )
 
 // fileRegion is a one-page-aligned region of a file, as maps shows it.
@@ -113,5 +119,136 @@ func TestCompare(t *testing.T) {
 				t.Errorf("an agreed region's origin is %v, want the model's", c.Kernel[0].MadeBy())
 			}
 		})
+	}
+}
+
+// TestChangesHiddenFlags: the advice that set or clear a VmFlag (checked against smaps on
+// Linux 6.18) change a region without a line of maps to show it; hints do not.
+func TestChangesHiddenFlags(t *testing.T) {
+	madvise := decode.Lookup(decode.NativeArch(), unix.SYS_MADVISE)
+	for _, tt := range []struct {
+		advice uint64
+		name   string
+		want   bool
+	}{
+		{0, "MADV_NORMAL", true},
+		{1, "MADV_RANDOM", true},
+		{2, "MADV_SEQUENTIAL", true},
+		{3, "MADV_WILLNEED", false},
+		{4, "MADV_DONTNEED", false},
+		{8, "MADV_FREE", false},
+		{9, "MADV_REMOVE", false},
+		{10, "MADV_DONTFORK", true},
+		{11, "MADV_DOFORK", true},
+		{12, "MADV_MERGEABLE", true},
+		{13, "MADV_UNMERGEABLE", true},
+		{14, "MADV_HUGEPAGE", true},
+		{15, "MADV_NOHUGEPAGE", true},
+		{16, "MADV_DONTDUMP", true},
+		{17, "MADV_DODUMP", true},
+		{18, "MADV_WIPEONFORK", true},
+		{19, "MADV_KEEPONFORK", true},
+		{20, "MADV_COLD", false},
+		{21, "MADV_PAGEOUT", false},
+		{22, "MADV_POPULATE_READ", false},
+		{23, "MADV_POPULATE_WRITE", false},
+		{24, "MADV_DONTNEED_LOCKED", false},
+		{25, "MADV_COLLAPSE", false},
+		{100, "MADV_HWPOISON", false},
+		{101, "MADV_SOFT_OFFLINE", false},
+		{102, "MADV_GUARD_INSTALL", true},
+		{103, "MADV_GUARD_REMOVE", false},
+	} {
+		c := &Call{Syscall: madvise, Args: [6]uint64{0x1000, 4096, tt.advice}}
+		if got := changesHiddenFlags(c); got != tt.want {
+			t.Errorf("madvise %s: changesHiddenFlags %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		nr   uint64
+		want bool
+	}{
+		{unix.SYS_MPROTECT, false}, {unix.SYS_PKEY_MPROTECT, true}, {unix.SYS_MLOCK, false},
+		{unix.SYS_MUNLOCK, false}, {unix.SYS_MLOCK2, false}, {unix.SYS_REMAP_FILE_PAGES, true},
+	} {
+		sc := decode.Lookup(decode.NativeArch(), tt.nr)
+		if got := changesHiddenFlags(&Call{Syscall: sc}); got != tt.want {
+			t.Errorf("%s: changesHiddenFlags %v, want %v", sc.Name, got, tt.want)
+		}
+	}
+}
+
+// TestApplyTellsChangesFromHints applies calls made by this very process to a model of it:
+// a call that split, merged or re-flagged a region reports it as changed (the "~ now" line),
+// one that left the regions as they were reports what it covered ("~ covers").
+func TestApplyTellsChangesFromHints(t *testing.T) {
+	const page = 4096
+	// Four read-write pages between two inaccessible ones, so that the kernel cannot merge
+	// them with a mapping of the Go runtime's.
+	mem, err := unix.Mmap(-1, 0, 6*page, unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(mem)
+	if err := unix.Mprotect(mem[page:5*page], unix.PROT_READ|unix.PROT_WRITE); err != nil {
+		t.Fatal(err)
+	}
+	body := mem[page : 5*page]
+	addr := uint64(uintptr(unsafe.Pointer(&body[0])))
+	whole, part := [2]uint64{addr, 4 * page}, [2]uint64{addr + page, page}
+
+	pid := os.Getpid()
+	tr := NewTracker()
+	if err := tr.Start(pid, pid, Origin{Kind: OriginBefore}); err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Forget(pid)
+
+	type call struct {
+		nr    uint64
+		span  [2]uint64
+		third uint64 // advice, prot or flags
+	}
+	for _, tt := range []struct {
+		name string
+		call call
+		now  bool // changed; else covered
+	}{
+		{"MADV_DONTNEED, whole", call{unix.SYS_MADVISE, whole, unix.MADV_DONTNEED}, false},
+		{"MADV_WILLNEED, part", call{unix.SYS_MADVISE, part, unix.MADV_WILLNEED}, false},
+		{"MADV_FREE, whole", call{unix.SYS_MADVISE, whole, unix.MADV_FREE}, false},
+		{"MADV_DONTDUMP, whole: flags, no split", call{unix.SYS_MADVISE, whole, unix.MADV_DONTDUMP}, true},
+		{"MADV_DODUMP, whole", call{unix.SYS_MADVISE, whole, unix.MADV_DODUMP}, true},
+		{"MADV_RANDOM, part: split", call{unix.SYS_MADVISE, part, unix.MADV_RANDOM}, true},
+		{"MADV_NORMAL, part: merged back", call{unix.SYS_MADVISE, part, unix.MADV_NORMAL}, true},
+		{"mprotect to the same permissions", call{unix.SYS_MPROTECT, whole, unix.PROT_READ | unix.PROT_WRITE}, false},
+		{"mprotect of a part: split", call{unix.SYS_MPROTECT, part, unix.PROT_READ}, true},
+		{"mprotect of the part back: merged", call{unix.SYS_MPROTECT, part, unix.PROT_READ | unix.PROT_WRITE}, true},
+		{"mlock, whole: no split", call{unix.SYS_MLOCK, whole, 0}, false},
+		{"munlock, whole", call{unix.SYS_MUNLOCK, whole, 0}, false},
+		{"mlock, part: split", call{unix.SYS_MLOCK, part, 0}, true},
+		{"munlock, part: merged", call{unix.SYS_MUNLOCK, part, 0}, true},
+		{"msync", call{unix.SYS_MSYNC, whole, unix.MS_ASYNC}, false},
+	} {
+		args := [6]uint64{tt.call.span[0], tt.call.span[1], tt.call.third}
+		if _, _, errno := unix.Syscall(uintptr(tt.call.nr), uintptr(args[0]), uintptr(args[1]), uintptr(args[2])); errno != 0 {
+			t.Fatalf("%s: %v", tt.name, errno)
+		}
+		sc := decode.Lookup(decode.NativeArch(), tt.call.nr)
+		ch, err := tr.Apply(pid, &Call{Syscall: sc, Args: args})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(ch.Made) != 0 || len(ch.Removed) != 0 {
+			t.Errorf("%s: made %d and removed %d regions, want none", tt.name, len(ch.Made), len(ch.Removed))
+		}
+		if got := len(ch.Changed) > 0; got != tt.now || got == (len(ch.Touched) > 0) {
+			t.Errorf("%s: changed %d regions and covered %d; want it changed: %v", tt.name, len(ch.Changed), len(ch.Touched), tt.now)
+		}
+		for _, r := range append(ch.Changed, ch.Touched...) {
+			if r.End <= args[0] || r.Start >= args[0]+args[1] {
+				t.Errorf("%s: region %x-%x is outside the call's range", tt.name, r.Start, r.End)
+			}
+		}
 	}
 }
