@@ -187,14 +187,12 @@ func (s *Space) reconcile(actual Regions, madeStart, madeEnd uint64, origin Orig
 	}
 }
 
-// covering returns copies of the model's regions that overlap [start, end), whole.
-func (s *Space) covering(start, end uint64) Regions {
-	i := s.firstEndingAfter(start)
-	j := i
-	for j < len(s.regions) && s.regions[j].Start < end {
-		j++
+// appendCovering appends to dst the model's regions that overlap [start, end), whole.
+func (s *Space) appendCovering(dst Regions, start, end uint64) Regions {
+	for i := s.firstEndingAfter(start); i < len(s.regions) && s.regions[i].Start < end; i++ {
+		dst = append(dst, s.regions[i])
 	}
-	return slices.Clone(s.regions[i:j])
+	return dst
 }
 
 // sameLayout reports whether two regions are the same mapping: the same range, permissions,

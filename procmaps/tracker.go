@@ -34,6 +34,10 @@ type Tracker struct {
 	through map[int]int
 	shmem   Dev
 
+	// was holds the regions a call of the mprotect family covered before it, from call to
+	// call: to tell whether it changed them.
+	was Regions
+
 	groupExit   map[int]bool // processes in exit_group: snapshot at the first task's exit
 	snapshotted map[int]bool // processes compared with the kernel since their last execve
 
@@ -183,12 +187,12 @@ func (t *Tracker) apply(pid int, s *Space, c *Call) (Change, error) {
 	case "mprotect", "pkey_mprotect", "madvise", "mlock", "munlock", "mlock2", "remap_file_pages":
 		// Each may split or merge regions (vm_flags change), none makes a new one.
 		start, end := a[0], a[0]+pageUp(a[1])
-		was := s.covering(start, end)
+		t.was = s.appendCovering(t.was[:0], start, end)
 		ch, err := t.remake(pid, s, start, end, Origin{})
 		if err != nil {
 			return ch, err
 		}
-		if changesHiddenFlags(c) || !sameLayouts(was, ch.Made) {
+		if changesHiddenFlags(c) || !sameLayouts(t.was, ch.Made) {
 			ch.Made, ch.Changed = nil, ch.Made
 		} else {
 			// A hint (MADV_DONTNEED, MADV_WILLNEED, an mlock of whole regions): no region
