@@ -255,7 +255,7 @@ const (
 
 // changesHiddenFlags reports whether a call sets or clears a flag of the regions it covers
 // that maps does not show, so that it changes them even where their lines stay the same.
-// The other advice of madvise are hints about the pages (drop, free, read ahead, populate,
+// The other advice values of madvise are hints about the pages (drop, free, read ahead, populate,
 // page out) that leave the regions as they were (mm/madvise.c; smaps' VmFlags before and
 // after each advice tell the same). mlock's VM_LOCKED is not counted: the model does not
 // follow it (mlockall, MAP_LOCKED and MCL_FUTURE set it too), so an mlock changes a region
