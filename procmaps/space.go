@@ -187,8 +187,29 @@ func (s *Space) reconcile(actual Regions, madeStart, madeEnd uint64, origin Orig
 	}
 }
 
-// sameLayout reports whether two regions are the same line of maps.
+// appendCovering appends to dst the model's regions that overlap [start, end), whole.
+func (s *Space) appendCovering(dst Regions, start, end uint64) Regions {
+	for i := s.firstEndingAfter(start); i < len(s.regions) && s.regions[i].Start < end; i++ {
+		dst = append(dst, s.regions[i])
+	}
+	return dst
+}
+
+// sameLayout reports whether two regions are the same mapping: the same range, permissions,
+// offset and backing. The name of a file may differ: a file renamed or unlinked while mapped
+// (sem_open links its temporary file to the semaphore's name, then unlinks it) shows in maps
+// by its new name or with " (deleted)", with no mapping call. Memory with no file ([heap],
+// [stack], anonymous) keeps its name.
 func sameLayout(a, b *Region) bool {
-	return a.Start == b.Start && a.End == b.End && a.Perms == b.Perms && a.Offset == b.Offset &&
-		a.Dev == b.Dev && a.Inode == b.Inode && a.Name == b.Name && a.Deleted == b.Deleted
+	same := a.Start == b.Start && a.End == b.End && a.Perms == b.Perms && a.Offset == b.Offset &&
+		a.Dev == b.Dev && a.Inode == b.Inode
+	if a.Inode != 0 {
+		return same
+	}
+	return same && a.Name == b.Name && a.Deleted == b.Deleted
+}
+
+// sameLayouts reports whether two lists of regions are the same mappings, one for one.
+func sameLayouts(a, b Regions) bool {
+	return slices.EqualFunc(a, b, func(x, y Region) bool { return sameLayout(&x, &y) })
 }

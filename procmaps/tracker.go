@@ -34,6 +34,10 @@ type Tracker struct {
 	through map[int]int
 	shmem   Dev
 
+	// was holds the regions a call of the mprotect family covered before it, from call to
+	// call: to tell whether it changed them.
+	was Regions
+
 	groupExit   map[int]bool // processes in exit_group: snapshot at the first task's exit
 	snapshotted map[int]bool // processes compared with the kernel since their last execve
 
@@ -182,9 +186,20 @@ func (t *Tracker) apply(pid int, s *Space, c *Call) (Change, error) {
 		}
 	case "mprotect", "pkey_mprotect", "madvise", "mlock", "munlock", "mlock2", "remap_file_pages":
 		// Each may split or merge regions (vm_flags change), none makes a new one.
-		ch, err := t.remake(pid, s, a[0], a[0]+pageUp(a[1]), Origin{})
-		ch.Made, ch.Changed = nil, ch.Made
-		return ch, err
+		start, end := a[0], a[0]+pageUp(a[1])
+		t.was = s.appendCovering(t.was[:0], start, end)
+		ch, err := t.remake(pid, s, start, end, Origin{})
+		if err != nil {
+			return ch, err
+		}
+		if changesHiddenFlags(c) || !sameLayouts(t.was, ch.Made) {
+			ch.Made, ch.Changed = nil, ch.Made
+		} else {
+			// A hint (MADV_DONTNEED, MADV_WILLNEED, an mlock of whole regions): no region
+			// changed as maps shows it.
+			ch.Made, ch.Touched = nil, s.overlapping(start, end)
+		}
+		return ch, nil
 	case "mremap":
 		oldStart, oldEnd := a[0], a[0]+pageUp(a[1])
 		newStart, newEnd := c.Ret, c.Ret+pageUp(a[2])
@@ -217,6 +232,49 @@ func (t *Tracker) apply(pid int, s *Space, c *Call) (Change, error) {
 		ch.Touched = s.overlapping(a[0], a[0]+pageUp(a[1]))
 	}
 	return ch, nil
+}
+
+// Advice values of madvise (asm-generic/mman-common.h, the same on every architecture) that
+// set or clear a flag of the regions they cover.
+const (
+	madvNormal       = 0  // clears VM_RAND_READ, VM_SEQ_READ
+	madvRandom       = 1  // VM_RAND_READ, smaps' "rr"
+	madvSequential   = 2  // VM_SEQ_READ, "sr"
+	madvDontFork     = 10 // VM_DONTCOPY, "dc"
+	madvDoFork       = 11
+	madvMergeable    = 12 // VM_MERGEABLE, "mg"
+	madvUnmergeable  = 13
+	madvHugePage     = 14 // VM_HUGEPAGE, "hg"
+	madvNoHugePage   = 15 // VM_NOHUGEPAGE, "nh"
+	madvDontDump     = 16 // VM_DONTDUMP, "dd"
+	madvDoDump       = 17
+	madvWipeOnFork   = 18 // VM_WIPEONFORK, "wf"
+	madvKeepOnFork   = 19
+	madvGuardInstall = 102 // VM_MAYBE_GUARD, "gu" where the kernel has it (6.18 here); GUARD_REMOVE leaves it
+)
+
+// changesHiddenFlags reports whether a call sets or clears a flag of the regions it covers
+// that maps does not show, so that it changes them even where their lines stay the same.
+// The other advice values of madvise are hints about the pages (drop, free, read ahead, populate,
+// page out) that leave the regions as they were (mm/madvise.c; smaps' VmFlags before and
+// after each advice tell the same). mlock's VM_LOCKED is not counted: the model does not
+// follow it (mlockall, MAP_LOCKED and MCL_FUTURE set it too), so an mlock changes a region
+// only where it splits or merges it.
+func changesHiddenFlags(c *Call) bool {
+	switch c.Syscall.Name {
+	case "pkey_mprotect":
+		return true // the protection key (smaps' ProtectionKey)
+	case "remap_file_pages":
+		return true // other pages of the file, where the range may stay one region
+	case "madvise":
+		switch c.Args[2] {
+		case madvNormal, madvRandom, madvSequential, madvDontFork, madvDoFork, madvMergeable,
+			madvUnmergeable, madvHugePage, madvNoHugePage, madvDontDump, madvDoDump,
+			madvWipeOnFork, madvKeepOnFork, madvGuardInstall:
+			return true
+		}
+	}
+	return false
 }
 
 // remake reads from the kernel the regions over [start, end) (the whole region at start

@@ -16,6 +16,10 @@ type MapsOptions struct {
 	Bytes    bool // exact byte counts instead of "4.0K"
 	TopFiles int  // files listed in the summary; 0 lists none
 	Origin   bool // a column for what made each region (traced processes' models)
+
+	// disagree marks the ORIGIN cell of the regions (by start) where a model disagreed
+	// with the kernel: WriteComparison.
+	disagree map[uint64]string
 }
 
 // A regionColumn is one column of the region table.
@@ -76,9 +80,46 @@ var regionColumns = []regionColumn{
 	}, nil},
 }
 
-var originColumn = regionColumn{"ORIGIN", false, false, func(d []byte, r *procmaps.Region, _ *MapsOptions) []byte {
-	return append(d, r.MadeBy().String()...)
+var originColumn = regionColumn{"ORIGIN", false, false, func(d []byte, r *procmaps.Region, o *MapsOptions) []byte {
+	d = append(d, r.MadeBy().String()...)
+	if mark, ok := o.disagree[r.Start]; ok {
+		d = append(d, mark...)
+	}
+	return d
 }, nil}
+
+// The marks of the ORIGIN cell where a model disagreed with the kernel.
+const (
+	markNotInModel   = " [not in model]" // the model had no region over any of it
+	markModelDiffers = " [model differs]"
+)
+
+// WriteComparison writes how the model of a traced process agreed with the kernel at a
+// snapshot: the kernel's regions with what made each, those the model lacked or had
+// otherwise marked in the ORIGIN column, then the model's regions the kernel did not have.
+func WriteComparison(w io.Writer, c *procmaps.Comparison) error {
+	o := MapsOptions{Origin: true, disagree: make(map[uint64]string, len(c.Unseen))}
+	for i := range c.Unseen {
+		u := &c.Unseen[i]
+		o.disagree[u.Start] = markNotInModel
+		for j := range c.Stale {
+			if s := &c.Stale[j]; s.Start < u.End && u.Start < s.End {
+				o.disagree[u.Start] = markModelDiffers
+				break
+			}
+		}
+	}
+	if err := WriteRegionTable(w, c.Kernel, o); err != nil {
+		return err
+	}
+	if len(c.Stale) == 0 {
+		return nil
+	}
+	if _, err := io.WriteString(w, "mmtrace: in the model, not in the kernel (gone without a traced call):\n"); err != nil {
+		return err
+	}
+	return WriteRegionTable(w, c.Stale, MapsOptions{Origin: true})
+}
 
 // appendAddr writes an address like maps does: lowercase hex, at least 8 digits.
 func appendAddr(d []byte, a uint64) []byte { return appendHex(d, a, 8) }

@@ -246,3 +246,73 @@ func TestAlignedWriteError(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteComparisonMarksDisagreement: where a model disagreed with the kernel, the row
+// says so in its ORIGIN column (a region the model lacked, one it had otherwise), and the
+// model's regions the kernel did not have follow the table; rows that agreed are unmarked.
+func TestWriteComparisonMarksDisagreement(t *testing.T) {
+	region := func(start, end uint64, perms procmaps.Perms, origin *procmaps.Origin) procmaps.Region {
+		return procmaps.Region{Start: start, End: end, Perms: perms, Kind: procmaps.AnonPrivate, Role: procmaps.RoleAnon, Origin: origin}
+	}
+	const rw = procmaps.PermRead | procmaps.PermWrite
+	mmap := &procmaps.Origin{Kind: procmaps.OriginCall, Syscall: "mmap", Seq: 3}
+	mprotect := &procmaps.Origin{Kind: procmaps.OriginCall, Syscall: "mprotect", Seq: 5}
+	kernel := &procmaps.Origin{Kind: procmaps.OriginKernel}
+	agreed := region(0x10000, 0x11000, rw, mmap)
+	lacked := region(0x20000, 0x21000, rw, kernel)                     // the model had nothing there
+	otherwise := region(0x30000, 0x32000, procmaps.PermRead, mprotect) // the model had it read-write
+	stale := region(0x30000, 0x32000, rw, mprotect)
+	gone := region(0x40000, 0x41000, rw, mmap) // the model's only
+	c := &procmaps.Comparison{
+		Kernel: procmaps.Regions{agreed, lacked, otherwise},
+		Agreed: 1,
+		Unseen: procmaps.Regions{lacked, otherwise},
+		Stale:  procmaps.Regions{stale, gone},
+	}
+	var b bytes.Buffer
+	if err := WriteComparison(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	row := func(r procmaps.Region) string { return string(appendAddr(nil, r.Start)) }
+	lines := strings.Split(b.String(), "\n")
+	find := func(prefix string, from int) (string, int) {
+		for i := from; i < len(lines); i++ {
+			if strings.HasPrefix(strings.TrimLeft(lines[i], " "), prefix) {
+				return lines[i], i
+			}
+		}
+		t.Fatalf("no line starting with %s after line %d:\n%s", prefix, from, b.String())
+		return "", 0
+	}
+	for _, tt := range []struct {
+		r    procmaps.Region
+		want string
+	}{
+		{agreed, "mmap #3 +0.000000s"},
+		{lacked, "kernel [not in model]"},
+		{otherwise, "mprotect #5 +0.000000s [model differs]"},
+	} {
+		line, _ := find(row(tt.r), 0)
+		if !strings.Contains(line, tt.want) {
+			t.Errorf("row %q: want %q in it", line, tt.want)
+		}
+		if tt.r.Start == agreed.Start && strings.Contains(line, "[") {
+			t.Errorf("row %q that agreed is marked", line)
+		}
+	}
+	_, at := find("mmtrace: in the model, not in the kernel", 0)
+	for _, r := range []procmaps.Region{stale, gone} {
+		line, _ := find(row(r), at)
+		if !strings.Contains(line, " rw-p ") {
+			t.Errorf("the model's region %q: want its own permissions rw-p", line)
+		}
+	}
+	// Nothing after the table when the model agreed on every region.
+	b.Reset()
+	if err := WriteComparison(&b, &procmaps.Comparison{Kernel: procmaps.Regions{agreed}, Agreed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "[") || strings.Contains(b.String(), "mmtrace:") {
+		t.Errorf("a table of full agreement has marks:\n%s", b.String())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,5 +129,118 @@ func TestAnnotationsNameKinds(t *testing.T) {
 		if got := annotationOf(tc.call); !strings.Contains(got, tc.want) {
 			t.Errorf("annotation of %q is %q, want it to contain %q", tc.call, got, tc.want)
 		}
+	}
+}
+
+// TestModelFollowsRenamedFiles traces rename.c, whose mapped files change their names with
+// no mapping call (sem_open's temporary file linked to the semaphore's name and unlinked, a
+// file renamed, one unlinked): the model still agrees with the kernel on every region, with
+// --regions and -c, under the seccomp filter and without.
+func TestModelFollowsRenamedFiles(t *testing.T) {
+	prog := buildC(t, "trace/rename.c")
+	for _, seccomp := range []string{"--seccomp=true", "--seccomp=false"} {
+		for _, mode := range []string{"--regions", "-c"} {
+			t.Run(strings.TrimPrefix(seccomp, "--")+mode, func(t *testing.T) {
+				dir := t.TempDir()
+				out := filepath.Join(dir, "trace.out")
+				r := runCmd(t, dir, mmtraceBin, "trace", seccomp, mode, "-o", out, "--", prog, dir)
+				if r.code != 0 {
+					t.Fatalf("mmtrace exited %d: %s", r.code, r.stderr)
+				}
+				data, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := string(data)
+				if !strings.Contains(text, "regions (100.00%)") {
+					t.Errorf("no closing line of full agreement:\n%s", text)
+				}
+				if mode != "--regions" {
+					return
+				}
+				snaps := parseSnapshots(t, text)
+				if len(snaps) != 1 {
+					t.Fatalf("%d snapshots, want the exit's:\n%s", len(snaps), text)
+				}
+				if s := snaps[0]; s.agreed != s.regions || s.unseen != 0 || s.gone != 0 {
+					t.Errorf("the model had %d of %d regions (%d unseen, %d gone):\n%s", s.agreed, s.regions, s.unseen, s.gone, text)
+				}
+				// The names did change: the table is the kernel's, with the new ones.
+				for _, name := range []string{
+					filepath.Join(dir, "rename-to.dat") + "\n",
+					filepath.Join(dir, "unlinked.dat") + " (deleted)\n",
+					"/dev/shm/sem.",
+				} {
+					if !strings.Contains(text, "mmap #") || !strings.Contains(text, name) {
+						t.Errorf("no region of %q in the table:\n%s", name, text)
+					}
+				}
+				if strings.Contains(text, "[not in model]") || strings.Contains(text, "[model differs]") {
+					t.Errorf("a row is marked as disagreeing:\n%s", text)
+				}
+			})
+		}
+	}
+}
+
+// addrPattern is an address in a trace line, which changes from run to run.
+var addrPattern = regexp.MustCompile(`0x[0-9a-f]+`)
+
+// TestAnnotationVerbs traces advice.c, whose calls over one region each change it (a split,
+// a merge, new permissions, a flag of madvise) or only cover it (hints, msync, mincore, an
+// mlock that splits nothing): the annotation under each says "now" for the first and
+// "covers" for the second.
+func TestAnnotationVerbs(t *testing.T) {
+	prog := buildC(t, "trace/advice.c")
+	want := []string{
+		"mmap(NULL, 24576, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = ADDR: made",
+		"mprotect(ADDR, 16384, PROT_READ|PROT_WRITE) = 0: now",
+		"mprotect(ADDR, 16384, PROT_READ|PROT_WRITE) = 0: covers",
+		"madvise(ADDR, 16384, MADV_WILLNEED) = 0: covers",
+		"madvise(ADDR, 16384, MADV_DONTNEED) = 0: covers",
+		"madvise(ADDR, 16384, MADV_COLD) = 0: covers",
+		"madvise(ADDR, 16384, MADV_DONTDUMP) = 0: now",
+		"madvise(ADDR, 16384, MADV_DODUMP) = 0: now",
+		"madvise(ADDR, 4096, MADV_DONTFORK) = 0: now",
+		"madvise(ADDR, 4096, MADV_DOFORK) = 0: now",
+		"madvise(ADDR, 16384, MADV_RANDOM) = 0: now",
+		"madvise(ADDR, 16384, MADV_NORMAL) = 0: now",
+		"msync(ADDR, 16384, MS_ASYNC) = 0: covers",
+		"mincore(ADDR, 16384, [0, 0, 0, 0]) = 0: covers",
+		"mlock(ADDR, 16384) = 0: covers",
+		"munlock(ADDR, 16384) = 0: covers",
+		"mlock(ADDR, 4096) = 0: now",
+		"munlock(ADDR, 4096) = 0: now",
+		"mprotect(ADDR, 4096, PROT_READ) = 0: now",
+		"munmap(ADDR, 24576) = 0: removed",
+	}
+	for _, seccomp := range []string{"--seccomp=true", "--seccomp=false"} {
+		t.Run(strings.TrimPrefix(seccomp, "--"), func(t *testing.T) {
+			r := runCmd(t, t.TempDir(), mmtraceBin, "trace", seccomp, "--", prog)
+			if r.code != 0 {
+				t.Fatalf("mmtrace exited %d: %s", r.code, r.stderr)
+			}
+			// Each call from the fence's mmap on, with the verbs of the lines under it.
+			var got []string
+			for _, line := range strings.Split(r.stderr, "\n") {
+				if verb, ok := strings.CutPrefix(line, "  ~ "); ok && len(got) > 0 {
+					verb, _, _ = strings.Cut(verb, " ")
+					if last := &got[len(got)-1]; !strings.HasSuffix(*last, ": "+verb) {
+						*last += ": " + verb
+					}
+					continue
+				}
+				call := strings.Join(strings.Fields(addrPattern.ReplaceAllString(line, "ADDR")), " ")
+				if len(got) > 0 || strings.HasPrefix(call, "mmap(NULL, 24576, PROT_NONE") {
+					if strings.HasPrefix(call, "exit_group(") {
+						break
+					}
+					got = append(got, call)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("calls and their annotations:\n%s\nwant:\n%s\ntrace:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), r.stderr)
+			}
+		})
 	}
 }

@@ -434,7 +434,7 @@ func (s *traceSession) writeRegionTable(pid int, when string, c *procmaps.Compar
 		fmt.Fprintf(w, ", %d gone without a traced call", len(c.Stale))
 	}
 	fmt.Fprintln(w)
-	if err := report.WriteRegionTable(w, c.Kernel, report.MapsOptions{Origin: true}); err != nil {
+	if err := report.WriteComparison(w, c); err != nil {
 		fmt.Fprintf(w, "mmtrace: region table: %v\n", err)
 	}
 	fmt.Fprintln(w)
