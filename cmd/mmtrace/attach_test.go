@@ -104,7 +104,7 @@ func requireUntraced(t *testing.T, pid int, stopped bool) {
 	}
 }
 
-var workerCall = regexp.MustCompile(`^(\d+) +(mmap|mprotect|munmap|clone|clone3|exit_group)\(`)
+var workerCall = regexp.MustCompile(`(?m)^(\d+) +(mmap|mprotect|munmap|clone|clone3|exit_group)\(`)
 
 // TestAttachTracesAndDetaches attaches to the running worker for a while: its threads' and
 // children's calls are printed, and after the detach it runs on, untraced and unharmed.
@@ -349,9 +349,10 @@ func TestAttachEndsOnSignals(t *testing.T) {
 	worker, out := startWorker(t, 4)
 	pid := worker.Process.Pid
 	for i, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGKILL, syscall.SIGINT} {
-		args := []string{"attach", "-o", os.DevNull, strconv.Itoa(pid)}
+		out := filepath.Join(t.TempDir(), "trace")
+		args := []string{"attach", "-o", out, strconv.Itoa(pid)}
 		if i == 4 {
-			args = []string{"trace", "-p", strconv.Itoa(pid), "-o", os.DevNull} // as strace users type it
+			args = []string{"trace", "-p", strconv.Itoa(pid), "-o", out} // as strace users type it
 		}
 		tracer := exec.Command(mmtraceBin, args...)
 		var stderr bytes.Buffer
@@ -372,6 +373,22 @@ func TestAttachEndsOnSignals(t *testing.T) {
 		}
 		if sig != syscall.SIGKILL && !strings.Contains(stderr.String(), "Process "+strconv.Itoa(pid)+" detached") {
 			t.Errorf("after %v mmtrace did not say it detached: %s", sig, stderr.String())
+		}
+		if sig != syscall.SIGKILL {
+			// The worker maps without pause: lines were buffered when the signal came, and
+			// all are written, whole, a call in progress ending " <detached ...>".
+			text, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(string(text), "\n") || !workerCall.Match(text) {
+				t.Errorf("after %v the trace is cut or nearly empty; it ends:\n%s", sig, tail(string(text), 500))
+			}
+			for _, line := range strings.Split(strings.TrimSuffix(string(text), "\n"), "\n") {
+				if !pidLine.MatchString(line) || strings.HasSuffix(line, "(") {
+					t.Errorf("after %v a line is not whole: %q", sig, line)
+				}
+			}
 		}
 		waitFor(t, "the kernel to detach", func() bool {
 			_, tracers := procState(t, pid)
