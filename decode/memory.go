@@ -335,5 +335,5 @@ func appendMovePages(b []byte, c *call) []byte {
 		return appendInt(b, int64(v))
 	})
 	b = append(b, ", "...)
-	return appendFlags(b, mbindFlags, a[5], "MPOL_???")
+	return appendFlags(b, movePagesFlags, a[5], "MPOL_???")
 }

@@ -167,8 +167,11 @@ func appendClone3(b []byte, c *call) []byte {
 			b = append(b, ", cgroup="...)
 			b = appendUint(b, u64(caCgroup))
 		}
+		if size > fetch {
+			b, _ = appendNonzeroTail(b, c, addr, fetch, min(size, pageSize), ", ")
+		}
 		b = append(b, '}')
-		if flags&(clonePidfd|cloneParentSettid) != 0 {
+		if flags&(clonePidfd|cloneParentSettid) != 0 || size > fetch {
 			return b // the rest is printed at exit
 		}
 		return tail(b)
@@ -178,13 +181,14 @@ func appendClone3(b []byte, c *call) []byte {
 		return b
 	}
 	flags := u64(caFlags)
-	if flags&(clonePidfd|cloneParentSettid) == 0 {
+	if flags&(clonePidfd|cloneParentSettid) == 0 && size <= fetch {
 		return b
 	}
 	if c.isErr {
 		return tail(b)
 	}
-	sep := " => {"
+	const changed = " => {"
+	sep := changed
 	if flags&clonePidfd != 0 {
 		b = append(b, sep...)
 		sep = ", "
@@ -193,11 +197,57 @@ func appendClone3(b []byte, c *call) []byte {
 	}
 	if flags&cloneParentSettid != 0 {
 		b = append(b, sep...)
+		sep = ", "
 		b = append(b, "parent_tid="...)
 		b = appendNumInt(b, c, u64(caParentTid), false)
 	}
-	b = append(b, '}')
+	if size > fetch {
+		var printed bool
+		if b, printed = appendNonzeroTail(b, c, addr, fetch, min(size, pageSize), sep); printed {
+			sep = ", "
+		}
+	}
+	if sep != changed {
+		b = append(b, '}')
+	}
 	return tail(b)
+}
+
+// appendNonzeroTail prints the bytes [start, end) of the struct at addr, past the fields
+// strace knows, as strace's print_nonzero_bytes: nothing when they are all zero, "???" when
+// they cannot be read, else "/* bytes START..END-1 */ " and at most -s of them in hex. prefix
+// goes first when anything is printed; printed says whether it was.
+func appendNonzeroTail(b []byte, c *call, addr, start, end uint64, prefix string) (_ []byte, printed bool) {
+	if start >= end {
+		return b, false
+	}
+	tail := make([]byte, end-start)
+	if !c.readMem(addr+start, tail) {
+		b = append(b, prefix...)
+		return append(b, "???"...), true
+	}
+	nonzero := false
+	for _, x := range tail {
+		nonzero = nonzero || x != 0
+	}
+	if !nonzero {
+		return b, false
+	}
+	b = append(b, prefix...)
+	b = append(b, "/* bytes "...)
+	b = appendUint(b, start)
+	b = append(b, ".."...)
+	b = appendUint(b, end-1)
+	b = append(b, " */ \""...)
+	shown := tail[:min(len(tail), c.o.strLimit())]
+	for _, x := range shown {
+		b = append(b, '\\', 'x', hexDigits[x>>4], hexDigits[x&0xf])
+	}
+	b = append(b, '"')
+	if len(shown) < len(tail) {
+		b = append(b, "..."...)
+	}
+	return b, true
 }
 
 // execve and execveat.
@@ -446,6 +496,7 @@ func appendRusage(b []byte, c *call, addr uint64) []byte {
 	if !c.fetch(addr, p) {
 		return appendHex(b, addr)
 	}
+	// A struct timeval's tv_sec prints signed, its tv_usec unsigned, as strace prints them.
 	sw := func(i int) int64 {
 		v := c.word(p[i*ws:])
 		if ws == 4 {
@@ -456,11 +507,11 @@ func appendRusage(b []byte, c *call, addr uint64) []byte {
 	b = append(b, "{ru_utime={tv_sec="...)
 	b = appendInt(b, sw(0))
 	b = append(b, ", tv_usec="...)
-	b = appendInt(b, sw(1))
+	b = appendUint(b, c.word(p[ws:]))
 	b = append(b, "}, ru_stime={tv_sec="...)
 	b = appendInt(b, sw(2))
 	b = append(b, ", tv_usec="...)
-	b = appendInt(b, sw(3))
+	b = appendUint(b, c.word(p[3*ws:]))
 	return append(b, "}, ...}"...)
 }
 

@@ -65,6 +65,32 @@ const (
 	retNever             // exit, exit_group
 )
 
+// argType is the C type the kernel reads an argument as, which says how much of its register
+// counts: an int's upper half is garbage the kernel ignores, and so does strace.
+type argType uint8
+
+const (
+	tNone  argType = iota // no such argument: the register is left as it is
+	tULong                // unsigned long, size_t, off_t: the whole word
+	tPtr                  // a pointer: the whole word
+	tInt                  // int, pid_t: the low 32 bits, printed signed
+	tUint                 // unsigned int: the low 32 bits
+)
+
+// argTypes are a call's argument types, in order.
+type argTypes [6]argType
+
+// kernelValue returns register v as the kernel reads an argument of type t: an int's or an
+// unsigned int's low 32 bits (zero-extended; the printers of signed values take them as
+// int32), the word otherwise, of 32 bits on an ABI whose registers are (argMask).
+func (t argType) kernelValue(v uint64, a Arch) uint64 {
+	switch t {
+	case tInt, tUint:
+		return uint64(uint32(v))
+	}
+	return v & a.argMask()
+}
+
 // Syscall describes one system call of one architecture.
 type Syscall struct {
 	Name string
@@ -74,7 +100,8 @@ type Syscall struct {
 	dec   decoder
 	class uint8
 	ret   retFormat
-	nargs uint8 // for dGeneric
+	nargs uint8    // for dGeneric
+	args  argTypes // for decoded calls
 }
 
 // Arch returns the architecture the call belongs to.
@@ -258,12 +285,12 @@ type call struct {
 	exit  bool
 }
 
+// newCall holds the arguments as the kernel reads them (argType.kernelValue): every decoder
+// prints from these, never from the raw registers.
 func newCall(sc *Syscall, args *[6]uint64, t Tracee, o *Options) call {
 	c := call{a: *args, arch: sc.arch, t: t, o: o}
-	if m := sc.arch.argMask(); m != ^uint64(0) {
-		for i := range c.a {
-			c.a[i] &= m
-		}
+	for i := range c.a {
+		c.a[i] = sc.args[i].kernelValue(c.a[i], sc.arch)
 	}
 	return c
 }
