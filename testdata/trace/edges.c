@@ -118,6 +118,15 @@ static void memory_calls(char *a, char *edge)
 	syscall(SYS_set_mempolicy_home_node, a, page, ALL, ALL);                /* EINVAL */
 	syscall(SYS_set_mempolicy_home_node, a, page, HI(0xdeadbeef), HI(0xfacefeed)); /* EINVAL */
 	syscall(SYS_brk, BAD);
+#ifdef SYS_mmap2
+	/* i386: mmap2 takes its offset in pages, the old mmap its six arguments in a struct. */
+	syscall(SYS_mmap2, 0, page, PROT_READ, MAP_PRIVATE, 99, ALL);          /* EBADF */
+	unsigned long old[6] = {0, page, PROT_READ, MAP_PRIVATE, 99, 0x1000};
+	syscall(SYS_mmap, old);                                                 /* EBADF */
+	memcpy(tail(edge, 20), old, 20);
+	syscall(SYS_mmap, tail(edge, 20));                                      /* EFAULT */
+	syscall(SYS_mmap, BAD);                                                 /* EFAULT */
+#endif
 }
 
 /* clone_args is struct clone_args with room past its known end. */
@@ -210,6 +219,16 @@ static void process_calls(char *big, char *edge)
 	syscall(SYS_pidfd_send_signal, ALL, ALL, BAD, ALL);                      /* EINVAL/EBADF */
 	syscall(SYS_pidfd_send_signal, HI(0xdeadbeef) | 0, 0, &si, 0);           /* EBADF/EINVAL */
 
+	/* A child that ends by exit, its status's upper half garbage. */
+	long forked = syscall(SYS_fork);
+	if (forked == 0)
+		syscall(SYS_exit, HI(0xdeadbeef) | 3);
+	syscall(SYS_wait4, forked, NULL, 0, NULL);
+#ifdef SYS_waitpid
+	syscall(SYS_waitpid, ALL, BAD, ALL);                                     /* EINVAL */
+	syscall(SYS_waitpid, ALL, NULL, WNOHANG);                                /* ECHILD */
+#endif
+
 	/* wait4 and waitid, with no child, then with one running and one exited. */
 	int st = -1;
 	syscall(SYS_wait4, HI(0xdeadbeef) | 0xffffffffUL, &st, HI(0xfacefeed) | WNOHANG, NULL); /* ECHILD */
@@ -242,6 +261,12 @@ static void process_calls(char *big, char *edge)
 
 int main(void)
 {
+	/* SIGCHLD stays blocked: delivered, its line would come before or after a wait call's
+	 * by chance. */
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	page = sysconf(_SC_PAGESIZE);
 	char *a = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	/* Two pages, the second unmapped: an object at the end of the first is cut short. */
