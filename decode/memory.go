@@ -311,7 +311,7 @@ func appendMovePages(b []byte, c *call) []byte {
 	a := &c.a
 	ws := c.arch.wordSize()
 	if !c.exit {
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
 		b = appendUint(b, a[1])
 		b = append(b, ", "...)

@@ -408,7 +408,7 @@ scan:
 func appendWait(b []byte, c *call, rusage bool) []byte {
 	a := &c.a
 	if !c.exit {
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		return append(b, ", "...)
 	}
 	if c.ret == 0 && !c.isErr {
@@ -424,7 +424,7 @@ func appendWait(b []byte, c *call, rusage bool) []byte {
 		}
 	}
 	b = append(b, ", "...)
-	b = appendFlags(b, waitOptions, uint64(uint32(a[2])), "W???")
+	b = appendFlags(b, waitOptions, a[2], "W???")
 	if rusage {
 		b = append(b, ", "...)
 		if c.ret > 0 && !c.isErr {
@@ -518,19 +518,19 @@ func appendRusage(b []byte, c *call, addr uint64) []byte {
 func appendWaitid(b []byte, c *call) []byte {
 	a := &c.a
 	if !c.exit {
-		idtype := uint64(uint32(a[0]))
+		idtype := a[0]
 		b = appendXval(b, waitidTypes, idtype, "P_???")
 		b = append(b, ", "...)
 		if idtype == pPIDFD {
-			b = appendFd(b, c, int32(a[1]))
+			b = appendFd(b, c, int32(c.signed(1)))
 		} else {
-			b = appendInt(b, int64(int32(a[1])))
+			b = appendInt(b, c.signed(1))
 		}
 		return append(b, ", "...)
 	}
 	b = appendSiginfoAt(b, c, a[2])
 	b = append(b, ", "...)
-	b = appendFlags(b, waitOptions, uint64(uint32(a[3])), "W???")
+	b = appendFlags(b, waitOptions, a[3], "W???")
 	b = append(b, ", "...)
 	return appendRusage(b, c, a[4])
 }

@@ -276,7 +276,8 @@ func Unknown(a Arch, nr uint64) *Syscall {
 
 // call is one system call being formatted.
 type call struct {
-	a     [6]uint64
+	a     [6]uint64 // as the kernel reads them (newCall)
+	types argTypes
 	arch  Arch
 	t     Tracee
 	o     *Options
@@ -285,10 +286,19 @@ type call struct {
 	exit  bool
 }
 
+// signed returns argument i as a signed value of its type: an int's 32 bits sign-extended,
+// a word's as wide as the ABI's words. Signed decimals are printed from it.
+func (c *call) signed(i int) int64 {
+	if c.types[i] == tInt || c.arch.wordSize() == 4 {
+		return int64(int32(c.a[i]))
+	}
+	return int64(c.a[i])
+}
+
 // newCall holds the arguments as the kernel reads them (argType.kernelValue): every decoder
 // prints from these, never from the raw registers.
 func newCall(sc *Syscall, args *[6]uint64, t Tracee, o *Options) call {
-	c := call{a: *args, arch: sc.arch, t: t, o: o}
+	c := call{a: *args, types: sc.args, arch: sc.arch, t: t, o: o}
 	for i := range c.a {
 		c.a[i] = sc.args[i].kernelValue(c.a[i], sc.arch)
 	}
@@ -386,7 +396,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = appendMincore(b, c)
 	case dIoSetup:
 		if !c.exit {
-			b = appendUint(b, uint64(uint32(a[0])))
+			b = appendUint(b, a[0])
 			return append(b, ", "...)
 		}
 		b = appendNumPtr(b, c, a[1])
@@ -403,7 +413,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendFlags(b, mbindFlags, a[5], "MPOL_???")
 	case dSetMempolicy:
-		b = appendMpolMode(b, uint64(uint32(a[0])))
+		b = appendMpolMode(b, a[0])
 		b = append(b, ", "...)
 		b = appendNodemask(b, c, a[1], a[2])
 		b = append(b, ", "...)
@@ -411,7 +421,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 	case dGetMempolicy:
 		b = appendGetMempolicy(b, c)
 	case dMigratePages:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
 		b = appendUint(b, a[1])
 		b = append(b, ", "...)
@@ -433,43 +443,43 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendFlags(b, execveatFlags, a[4], "AT_???")
 	case dExit:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 	case dWait4, dWaitpid:
 		b = appendWait(b, c, sc.dec == dWait4)
 	case dWaitid:
 		b = appendWaitid(b, c)
 	case dKill:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[1])))
+		b = appendSignal(b, c.signed(1))
 	case dTgkill:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendInt(b, int64(int32(a[1])))
+		b = appendInt(b, c.signed(1))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[2])))
+		b = appendSignal(b, c.signed(2))
 	case dRtSigqueueinfo:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[1])))
+		b = appendSignal(b, c.signed(1))
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[2])
 	case dRtTgsigqueueinfo:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendInt(b, int64(int32(a[1])))
+		b = appendInt(b, c.signed(1))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[2])))
+		b = appendSignal(b, c.signed(2))
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[3])
 	case dPidfdSendSignal:
-		b = appendFd(b, c, int32(a[0]))
+		b = appendFd(b, c, int32(c.signed(0)))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[1])))
+		b = appendSignal(b, c.signed(1))
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[2])
 		b = append(b, ", "...)
-		b = appendHex(b, uint64(uint32(a[3])))
+		b = appendHex(b, a[3])
 	}
 	return b
 }
