@@ -71,7 +71,15 @@ func (c *call) readString(addr uint64, max int) (s []byte, nul bool, ok bool) {
 // appendFd prints an fd, decorated with its path under -y.
 func appendFd(b []byte, c *call, fd int32) []byte {
 	b = strconv.AppendInt(b, int64(fd), 10)
-	if c.o.decorate() && fd >= 0 && c.t != nil {
+	if fd >= 0 {
+		b = appendFdPath(b, c, fd)
+	}
+	return b
+}
+
+// appendFdPath appends "<path>" for fd under -y, when the path can be read.
+func appendFdPath(b []byte, c *call, fd int32) []byte {
+	if c.o.decorate() && c.t != nil {
 		if p, err := c.t.FdPath(int(fd)); err == nil {
 			b = append(b, '<')
 			b = appendQuoted(b, []byte(p), true, "<>")
@@ -81,10 +89,12 @@ func appendFd(b []byte, c *call, fd int32) []byte {
 	return b
 }
 
-// appendDirfd prints a directory fd: AT_FDCWD or appendFd.
+// appendDirfd prints a directory fd: AT_FDCWD, with the working directory under -y, or
+// appendFd.
 func appendDirfd(b []byte, c *call, v uint64) []byte {
 	if int32(v) == atFdCwd {
-		return append(b, "AT_FDCWD"...)
+		b = append(b, "AT_FDCWD"...)
+		return appendFdPath(b, c, atFdCwd)
 	}
 	return appendFd(b, c, int32(v))
 }
