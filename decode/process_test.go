@@ -73,6 +73,14 @@ func TestWait(t *testing.T) {
 			t.Errorf("\n got %s\nwant %s", got, c.want)
 		}
 	}
+	// i386's rusage holds 32-bit longs: tv_usec is zero-extended from 32 bits, as strace's
+	// print_timeval_t does (zero_extend_signed_to_ull).
+	b32 := newBuilder(4)
+	ru32 := b32.words(^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	want32 := "waitid(P_ALL, 0, NULL, WNOHANG|WEXITED, {ru_utime={tv_sec=-1, tv_usec=4294967295}, ru_stime={tv_sec=-1, tv_usec=4294967295}, ...}) = 0"
+	if got := line(ArchI386, "waitid", [6]uint64{0, 0, 0, 5, ru32}, 0, false, b32.f, nil); got != want32 {
+		t.Errorf("\n got %s\nwant %s", got, want32)
+	}
 	// i386 waitpid and wait4 (strace 6.1 on a -m32 program).
 	for _, c := range []struct {
 		name string
