@@ -106,14 +106,11 @@ func appendClone3(b []byte, c *call) []byte {
 	if fetch > caSizeMax {
 		fetch = caSizeMax
 	}
+	// The struct is read into zeroes, as strace reads it: a field the size cuts keeps the
+	// bytes before the cut.
 	var raw [caSizeMax]byte
 	ca := raw[:fetch]
-	u64 := func(off int) uint64 {
-		if off+8 > len(ca) {
-			return 0
-		}
-		return binary.LittleEndian.Uint64(ca[off:])
-	}
+	u64 := func(off int) uint64 { return binary.LittleEndian.Uint64(raw[off:]) }
 	tail := func(b []byte) []byte {
 		b = append(b, ", "...)
 		return appendUint(b, size)

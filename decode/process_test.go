@@ -215,6 +215,11 @@ func TestClone3Tail(t *testing.T) {
 	cgroup := append(append([]byte(nil), thread...), make([]byte, 8)...)
 	binary.LittleEndian.PutUint64(cgroup[80:], 0xdeadbeef)
 	cgroupAddr := b.bytes(cgroup)
+	cutFields := append(append([]byte(nil), thread...), make([]byte, 8)...)
+	binary.LittleEndian.PutUint64(cutFields[64:], 0xbadc0de0)
+	binary.LittleEndian.PutUint64(cutFields[72:], 0x0102030405060708)
+	binary.LittleEndian.PutUint64(cutFields[80:], 0x1122334455667788)
+	cutFieldsAddr := b.bytes(cutFields)
 	cut := b.bytes(cloneArgs(0x10000, 0, 0, 0, 0, 0, 0, 0))        // the hole after it is unmapped
 	cutAtExit := b.bytes(cloneArgs(0x111000, 0, 0, 0, 0, 0, 0, 0)) // CLONE_PIDFD|CLONE_PARENT_SETTID
 	const known = "flags=CLONE_THREAD, exit_signal=SIGCHLD, stack=NULL, stack_size=0"
@@ -230,6 +235,11 @@ func TestClone3Tail(t *testing.T) {
 			`clone3({` + known + `, /* bytes 88..95 */ "\x34\x12\x00\x00"...}, 96) = -1 E2BIG (Argument list too long)`},
 		{[6]uint64{zeroTail, 96}, -22, nil, "clone3({" + known + "}, 96) = -1 EINVAL (Invalid argument)"},
 		{[6]uint64{cgroupAddr, 96}, -22, nil, "clone3({" + known + ", cgroup=3735928559}, 96) = -1 EINVAL (Invalid argument)"},
+		// A size that cuts a field: the field keeps the bytes before the cut.
+		{[6]uint64{cutFieldsAddr, 66}, -22, nil, "clone3({" + known + ", set_tid=0xde0, set_tid_size=0}, 66) = -1 EINVAL (Invalid argument)"},
+		{[6]uint64{cutFieldsAddr, 78}, -22, nil, "clone3({" + known + ", set_tid=0xbadc0de0, set_tid_size=3315799033608}, 78) = -1 EINVAL (Invalid argument)"},
+		{[6]uint64{cutFieldsAddr, 85}, -22, nil,
+			"clone3({" + known + ", set_tid=0xbadc0de0, set_tid_size=72623859790382856, cgroup=293490554760}, 85) = -1 EINVAL (Invalid argument)"},
 		// Read up to a page, whatever the size says.
 		{[6]uint64{page, 4104}, -7, nil, "clone3({" + known + "}, 4104) = -1 E2BIG (Argument list too long)"},
 		{[6]uint64{page, 0xdeadbeef00000040}, -7, nil, "clone3({" + known + "}, 16045690981097406528) = -1 E2BIG (Argument list too long)"},

@@ -163,6 +163,16 @@ static void clone3_calls(struct clone_args_big *big, char *edge)
 	ca.v[8] = BAD;                            /* set_tid */
 	ca.v[9] = 3;
 	syscall(SYS_clone3, &ca, 88);             /* EINVAL */
+	/* Sizes that cut a field: its bytes before the cut are read. */
+	ca.v[0] = 0x10000;
+	ca.v[4] = SIGCHLD;
+	ca.v[9] = 0x0102030405060708ULL;
+	ca.v[10] = 0x1122334455667788ULL;
+	syscall(SYS_clone3, &ca, 66);             /* EINVAL */
+	syscall(SYS_clone3, &ca, 70);             /* EINVAL */
+	syscall(SYS_clone3, &ca, 78);             /* EINVAL */
+	syscall(SYS_clone3, &ca, 85);             /* EINVAL */
+	ca.v[10] = 0;
 	ca.v[0] = 0x10000 | 0x1000 | 0x100000;    /* CLONE_PIDFD|CLONE_PARENT_SETTID: printed at exit */
 	ca.v[4] = 0xffffffffUL;
 	ca.v[9] = 0;
