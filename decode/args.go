@@ -61,7 +61,7 @@ func appendArgFormats(b []byte, c *call, formats []argFormat) []byte {
 		case argUint:
 			b = appendUint(b, v)
 		case argInt:
-			b = appendInt(b, int64(int32(v)))
+			b = appendInt(b, c.signed(i))
 		case argHex:
 			b = appendHex(b, v)
 		case argProt:
@@ -71,7 +71,7 @@ func appendArgFormats(b []byte, c *call, formats []argFormat) []byte {
 		case argFlags:
 			b = appendFlags(b, f.table, v, f.unknown)
 		case argValue:
-			b = appendXval(b, f.table, uint64(uint32(v)), f.unknown)
+			b = appendXval(b, f.table, v, f.unknown)
 		}
 	}
 	return b

@@ -213,6 +213,7 @@ func TestStraceRunner(t *testing.T) {
 
 // line formats a whole call.
 func line(a Arch, name string, args [6]uint64, ret int64, isErr bool, t Tracee, o *Options) string {
+	ensureTables()
 	for nr := range tables[a] {
 		if sc := tables[a][nr]; sc != nil && sc.Name == name {
 			return string(sc.AppendCall(nil, &args, ret, isErr, t, o))
@@ -269,5 +270,59 @@ func TestTablesNameTheirArch(t *testing.T) {
 				t.Errorf("%s (nr %#x) in the %v table says arch %v", sc.Name, sc.Nr, Arch(a), sc.arch)
 			}
 		}
+	}
+}
+
+// TestArgTypesIgnoreUpperHalves: the kernel reads an int or unsigned int argument from the low
+// half of its register, and strace prints what the kernel reads. For every decoded call of
+// every ABI whose registers are 64 bits, garbage in the upper half of such an argument changes
+// nothing printed, at entry or exit, and neither does a register past the call's arguments:
+// the tables give every argument's type, and the decoders print from what the types keep.
+func TestArgTypesIgnoreUpperHalves(t *testing.T) {
+	argSets := [][6]uint64{
+		{0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000},
+		{0x3000, 8, 0x4000, 64, 0x5000, 0x6000},
+		{1, 0x2000, 0x3000, 0x4000, 16, 0x5000},
+		{3, 0xffffffff, 2, 0x80000001, 0x7fffffff, 7},
+	}
+	text := func(sc *Syscall, args [6]uint64, ret int64, isErr bool) string {
+		tr := randomTracee{seed: sc.Nr}
+		o := &Options{DecorateFds: true}
+		b := sc.AppendEntry(nil, &args, tr, o)
+		b = append(b, " | "...)
+		return string(sc.AppendExit(b, &args, ret, isErr, tr, o))
+	}
+	ensureTables()
+	checked := 0
+	for _, a := range []Arch{ArchX86_64, ArchX32, ArchARM64} {
+		for _, sc := range tables[a] {
+			if sc == nil {
+				continue
+			}
+			for _, args := range argSets {
+				dirty := args
+				for i, typ := range sc.args {
+					switch typ {
+					case tInt, tUint:
+						dirty[i] |= 0xdeadbeef << 32
+						checked++
+					case tNone:
+						dirty[i] = 0xfacefeed12345678
+					}
+				}
+				for _, r := range []struct {
+					ret   int64
+					isErr bool
+				}{{0, false}, {1, false}, {-14, true}} {
+					want := text(sc, args, r.ret, r.isErr)
+					if got := text(sc, dirty, r.ret, r.isErr); got != want {
+						t.Errorf("%s (%v) with garbage upper halves %#x:\n got %s\nwant %s", sc.Name, a, dirty, got, want)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no call has an int or unsigned int argument")
 	}
 }

@@ -162,6 +162,12 @@ var mbindFlags = []xlat{
 	{0x4, "MPOL_MF_MOVE_ALL"},
 }
 
+// movePagesFlags is mbindFlags without MPOL_MF_STRICT, which move_pages does not take.
+var movePagesFlags = []xlat{
+	{0x2, "MPOL_MF_MOVE"},
+	{0x4, "MPOL_MF_MOVE_ALL"},
+}
+
 var getMempolicyFlags = []xlat{
 	{0x1, "MPOL_F_NODE"},
 	{0x2, "MPOL_F_ADDR"},
@@ -170,13 +176,13 @@ var getMempolicyFlags = []xlat{
 
 var waitOptions = []xlat{
 	{0x1, "WNOHANG"},
-	{0x2, "WSTOPPED"},
 	{0x4, "WEXITED"},
+	{0x2, "WSTOPPED"},
 	{0x8, "WCONTINUED"},
 	{0x1000000, "WNOWAIT"},
-	{0x20000000, "__WNOTHREAD"},
-	{0x40000000, "__WALL"},
 	{0x80000000, "__WCLONE"},
+	{0x40000000, "__WALL"},
+	{0x20000000, "__WNOTHREAD"},
 }
 
 const (
@@ -194,7 +200,11 @@ var waitidTypes = []xlat{
 
 var execveatFlags = []xlat{
 	{0x100, "AT_SYMLINK_NOFOLLOW"},
+	{0x200, "AT_REMOVEDIR"},
+	{0x400, "AT_SYMLINK_FOLLOW"},
+	{0x800, "AT_NO_AUTOMOUNT"},
 	{0x1000, "AT_EMPTY_PATH"},
+	{0x8000, "AT_RECURSIVE"},
 }
 
 const atFdCwd = -100

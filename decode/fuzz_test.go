@@ -91,6 +91,7 @@ func balanced(s string) bool {
 
 // decodedCalls lists every decoded call of every architecture.
 func decodedCalls() []*Syscall {
+	ensureTables()
 	var out []*Syscall
 	for a := ArchX86_64; a < numArch; a++ {
 		for _, sc := range tables[a] {

@@ -68,7 +68,15 @@ func (c *call) readString(addr uint64, limit int) (s []byte, nul bool, ok bool) 
 // appendFd prints an fd, decorated with its path under -y.
 func appendFd(b []byte, c *call, fd int32) []byte {
 	b = strconv.AppendInt(b, int64(fd), 10)
-	if c.o.decorate() && fd >= 0 && c.t != nil {
+	if fd >= 0 {
+		b = appendFdPath(b, c, fd)
+	}
+	return b
+}
+
+// appendFdPath appends "<path>" for fd under -y, when the path can be read.
+func appendFdPath(b []byte, c *call, fd int32) []byte {
+	if c.o.decorate() && c.t != nil {
 		if p, err := c.t.FdPath(int(fd)); err == nil {
 			b = append(b, '<')
 			b = appendQuoted(b, []byte(p), true, "<>")
@@ -78,10 +86,12 @@ func appendFd(b []byte, c *call, fd int32) []byte {
 	return b
 }
 
-// appendDirfd prints a directory fd: AT_FDCWD or appendFd.
+// appendDirfd prints a directory fd: AT_FDCWD, with the working directory under -y, or
+// appendFd.
 func appendDirfd(b []byte, c *call, v uint64) []byte {
 	if int32(v) == atFdCwd {
-		return append(b, "AT_FDCWD"...)
+		b = append(b, "AT_FDCWD"...)
+		return appendFdPath(b, c, atFdCwd)
 	}
 	return appendFd(b, c, int32(v))
 }
@@ -308,7 +318,7 @@ func appendMovePages(b []byte, c *call) []byte {
 	a := &c.a
 	ws := c.arch.wordSize()
 	if !c.exit {
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
 		b = appendUint(b, a[1])
 		b = append(b, ", "...)
@@ -332,5 +342,5 @@ func appendMovePages(b []byte, c *call) []byte {
 		return appendInt(b, int64(v))
 	})
 	b = append(b, ", "...)
-	return appendFlags(b, mbindFlags, a[5], "MPOL_???")
+	return appendFlags(b, movePagesFlags, a[5], "MPOL_???")
 }

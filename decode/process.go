@@ -106,14 +106,11 @@ func appendClone3(b []byte, c *call) []byte {
 	if fetch > caSizeMax {
 		fetch = caSizeMax
 	}
+	// The struct is read into zeroes, as strace reads it: a field the size cuts keeps the
+	// bytes before the cut.
 	var raw [caSizeMax]byte
 	ca := raw[:fetch]
-	u64 := func(off int) uint64 {
-		if off+8 > len(ca) {
-			return 0
-		}
-		return binary.LittleEndian.Uint64(ca[off:])
-	}
+	u64 := func(off int) uint64 { return binary.LittleEndian.Uint64(raw[off:]) }
 	tail := func(b []byte) []byte {
 		b = append(b, ", "...)
 		return appendUint(b, size)
@@ -167,8 +164,11 @@ func appendClone3(b []byte, c *call) []byte {
 			b = append(b, ", cgroup="...)
 			b = appendUint(b, u64(caCgroup))
 		}
+		if size > fetch {
+			b, _ = appendNonzeroTail(b, c, addr, fetch, min(size, pageSize), ", ")
+		}
 		b = append(b, '}')
-		if flags&(clonePidfd|cloneParentSettid) != 0 {
+		if flags&(clonePidfd|cloneParentSettid) != 0 || size > fetch {
 			return b // the rest is printed at exit
 		}
 		return tail(b)
@@ -178,13 +178,14 @@ func appendClone3(b []byte, c *call) []byte {
 		return b
 	}
 	flags := u64(caFlags)
-	if flags&(clonePidfd|cloneParentSettid) == 0 {
+	if flags&(clonePidfd|cloneParentSettid) == 0 && size <= fetch {
 		return b
 	}
 	if c.isErr {
 		return tail(b)
 	}
-	sep := " => {"
+	const changed = " => {"
+	sep := changed
 	if flags&clonePidfd != 0 {
 		b = append(b, sep...)
 		sep = ", "
@@ -193,11 +194,57 @@ func appendClone3(b []byte, c *call) []byte {
 	}
 	if flags&cloneParentSettid != 0 {
 		b = append(b, sep...)
+		sep = ", "
 		b = append(b, "parent_tid="...)
 		b = appendNumInt(b, c, u64(caParentTid), false)
 	}
-	b = append(b, '}')
+	if size > fetch {
+		var printed bool
+		if b, printed = appendNonzeroTail(b, c, addr, fetch, min(size, pageSize), sep); printed {
+			sep = ", "
+		}
+	}
+	if sep != changed {
+		b = append(b, '}')
+	}
 	return tail(b)
+}
+
+// appendNonzeroTail prints the bytes [start, end) of the struct at addr, past the fields
+// strace knows, as strace's print_nonzero_bytes: nothing when they are all zero, "???" when
+// they cannot be read, else "/* bytes START..END-1 */ " and at most -s of them in hex. prefix
+// goes first when anything is printed; printed says whether it was.
+func appendNonzeroTail(b []byte, c *call, addr, start, end uint64, prefix string) (_ []byte, printed bool) {
+	if start >= end {
+		return b, false
+	}
+	tail := make([]byte, end-start)
+	if !c.readMem(addr+start, tail) {
+		b = append(b, prefix...)
+		return append(b, "???"...), true
+	}
+	nonzero := false
+	for _, x := range tail {
+		nonzero = nonzero || x != 0
+	}
+	if !nonzero {
+		return b, false
+	}
+	b = append(b, prefix...)
+	b = append(b, "/* bytes "...)
+	b = appendUint(b, start)
+	b = append(b, ".."...)
+	b = appendUint(b, end-1)
+	b = append(b, " */ \""...)
+	shown := tail[:min(len(tail), c.o.strLimit())]
+	for _, x := range shown {
+		b = append(b, '\\', 'x', hexDigits[x>>4], hexDigits[x&0xf])
+	}
+	b = append(b, '"')
+	if len(shown) < len(tail) {
+		b = append(b, "..."...)
+	}
+	return b, true
 }
 
 // execve and execveat.
@@ -358,7 +405,7 @@ scan:
 func appendWait(b []byte, c *call, rusage bool) []byte {
 	a := &c.a
 	if !c.exit {
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		return append(b, ", "...)
 	}
 	if c.ret == 0 && !c.isErr {
@@ -374,7 +421,7 @@ func appendWait(b []byte, c *call, rusage bool) []byte {
 		}
 	}
 	b = append(b, ", "...)
-	b = appendFlags(b, waitOptions, uint64(uint32(a[2])), "W???")
+	b = appendFlags(b, waitOptions, a[2], "W???")
 	if rusage {
 		b = append(b, ", "...)
 		if c.ret > 0 && !c.isErr {
@@ -446,6 +493,7 @@ func appendRusage(b []byte, c *call, addr uint64) []byte {
 	if !c.fetch(addr, p) {
 		return appendHex(b, addr)
 	}
+	// A struct timeval's tv_sec prints signed, its tv_usec unsigned, as strace prints them.
 	sw := func(i int) int64 {
 		v := c.word(p[i*ws:])
 		if ws == 4 {
@@ -456,30 +504,30 @@ func appendRusage(b []byte, c *call, addr uint64) []byte {
 	b = append(b, "{ru_utime={tv_sec="...)
 	b = appendInt(b, sw(0))
 	b = append(b, ", tv_usec="...)
-	b = appendInt(b, sw(1))
+	b = appendUint(b, c.word(p[ws:]))
 	b = append(b, "}, ru_stime={tv_sec="...)
 	b = appendInt(b, sw(2))
 	b = append(b, ", tv_usec="...)
-	b = appendInt(b, sw(3))
+	b = appendUint(b, c.word(p[3*ws:]))
 	return append(b, "}, ...}"...)
 }
 
 func appendWaitid(b []byte, c *call) []byte {
 	a := &c.a
 	if !c.exit {
-		idtype := uint64(uint32(a[0]))
+		idtype := a[0]
 		b = appendXval(b, waitidTypes, idtype, "P_???")
 		b = append(b, ", "...)
 		if idtype == pPIDFD {
-			b = appendFd(b, c, int32(a[1]))
+			b = appendFd(b, c, int32(c.signed(1)))
 		} else {
-			b = appendInt(b, int64(int32(a[1])))
+			b = appendInt(b, c.signed(1))
 		}
 		return append(b, ", "...)
 	}
 	b = appendSiginfoAt(b, c, a[2])
 	b = append(b, ", "...)
-	b = appendFlags(b, waitOptions, uint64(uint32(a[3])), "W???")
+	b = appendFlags(b, waitOptions, a[3], "W???")
 	b = append(b, ", "...)
 	return appendRusage(b, c, a[4])
 }

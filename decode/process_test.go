@@ -32,6 +32,7 @@ func TestWait(t *testing.T) {
 	binary.LittleEndian.PutUint32(si[16:], 6646)
 	binary.LittleEndian.PutUint32(si[24:], 9)
 	siAddr := b.bytes(si)
+	ruOnes := b.bytes(rusage64(^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)))
 	for _, c := range []struct {
 		name  string
 		args  [6]uint64
@@ -59,10 +60,26 @@ func TestWait(t *testing.T) {
 			"waitid(P_PID, 6646, {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=6646, si_uid=0, si_status=SIGKILL, si_utime=0, si_stime=0}, WEXITED, NULL) = 0"},
 		{"waitid", [6]uint64{0, 0, 0x7fff65c9a4f0, 5, 0}, -10, true,
 			"waitid(P_ALL, 0, 0x7fff65c9a4f0, WNOHANG|WEXITED, NULL) = -1 ECHILD (No child processes)"},
+		// testdata/trace/edges.c: options in strace's order, the upper halves ignored, and a
+		// rusage the kernel left as it was (nothing was waited for), tv_usec unsigned.
+		{"wait4", [6]uint64{^uint64(0), 0xbadc0de0, ^uint64(0), 0xbadc0de0}, -22, true,
+			"wait4(-1, 0xbadc0de0, WNOHANG|WEXITED|WSTOPPED|WCONTINUED|WNOWAIT|__WCLONE|__WALL|__WNOTHREAD|0x1efffff0, 0xbadc0de0) = -1 EINVAL (Invalid argument)"},
+		{"waitid", [6]uint64{0xdeadbeef00000001, 0xfacefeed00000000 | 21794, 0, 0xdeadbeef61000005, ruOnes}, 0, false,
+			"waitid(P_PID, 21794, NULL, WNOHANG|WEXITED|WNOWAIT|__WALL|__WNOTHREAD, {ru_utime={tv_sec=-1, tv_usec=18446744073709551615}, ru_stime={tv_sec=-1, tv_usec=18446744073709551615}, ...}) = 0"},
+		{"waitid", [6]uint64{^uint64(0), ^uint64(0), 0xbadc0de0, ^uint64(0), 0xbadc0de0}, -14, true,
+			"waitid(0xffffffff /* P_??? */, -1, 0xbadc0de0, WNOHANG|WEXITED|WSTOPPED|WCONTINUED|WNOWAIT|__WCLONE|__WALL|__WNOTHREAD|0x1efffff0, 0xbadc0de0) = -1 EFAULT (Bad address)"},
 	} {
 		if got := line(ArchX86_64, c.name, c.args, c.ret, c.isErr, b.f, nil); got != c.want {
 			t.Errorf("\n got %s\nwant %s", got, c.want)
 		}
+	}
+	// i386's rusage holds 32-bit longs: tv_usec is zero-extended from 32 bits, as strace's
+	// print_timeval_t does (zero_extend_signed_to_ull).
+	b32 := newBuilder(4)
+	ru32 := b32.words(^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	want32 := "waitid(P_ALL, 0, NULL, WNOHANG|WEXITED, {ru_utime={tv_sec=-1, tv_usec=4294967295}, ru_stime={tv_sec=-1, tv_usec=4294967295}, ...}) = 0"
+	if got := line(ArchI386, "waitid", [6]uint64{0, 0, 0, 5, ru32}, 0, false, b32.f, nil); got != want32 {
+		t.Errorf("\n got %s\nwant %s", got, want32)
 	}
 	// i386 waitpid and wait4 (strace 6.1 on a -m32 program).
 	for _, c := range []struct {
@@ -186,6 +203,56 @@ func TestClone(t *testing.T) {
 }
 
 func hex(v uint64) string { return string(appendHex(nil, v)) }
+
+// TestClone3Tail: a struct clone_args larger than strace's prints the bytes past it that are
+// not zero, "???" when they cannot be read (testdata/trace/edges.c under strace 6.1).
+func TestClone3Tail(t *testing.T) {
+	b := newBuilder(8)
+	thread := cloneArgs(0x10000, 0, 0, 0, 17, 0, 0, 0)
+	tail := b.bytes(append(append([]byte(nil), thread...), 0x34, 0x12, 0, 0, 0, 0, 0, 0))
+	zeroTail := b.bytes(append(append([]byte(nil), thread...), make([]byte, 8)...))
+	page := b.bytes(append(append([]byte(nil), thread...), make([]byte, 4096-88)...))
+	cgroup := append(append([]byte(nil), thread...), make([]byte, 8)...)
+	binary.LittleEndian.PutUint64(cgroup[80:], 0xdeadbeef)
+	cgroupAddr := b.bytes(cgroup)
+	cutFields := append(append([]byte(nil), thread...), make([]byte, 8)...)
+	binary.LittleEndian.PutUint64(cutFields[64:], 0xbadc0de0)
+	binary.LittleEndian.PutUint64(cutFields[72:], 0x0102030405060708)
+	binary.LittleEndian.PutUint64(cutFields[80:], 0x1122334455667788)
+	cutFieldsAddr := b.bytes(cutFields)
+	cut := b.bytes(cloneArgs(0x10000, 0, 0, 0, 0, 0, 0, 0))        // the hole after it is unmapped
+	cutAtExit := b.bytes(cloneArgs(0x111000, 0, 0, 0, 0, 0, 0, 0)) // CLONE_PIDFD|CLONE_PARENT_SETTID
+	const known = "flags=CLONE_THREAD, exit_signal=SIGCHLD, stack=NULL, stack_size=0"
+	for _, c := range []struct {
+		args [6]uint64
+		ret  int64
+		o    *Options
+		want string
+	}{
+		{[6]uint64{tail, 96}, -7, nil,
+			`clone3({` + known + `, /* bytes 88..95 */ "\x34\x12\x00\x00\x00\x00\x00\x00"}, 96) = -1 E2BIG (Argument list too long)`},
+		{[6]uint64{tail, 96}, -7, &Options{StringLimit: 4},
+			`clone3({` + known + `, /* bytes 88..95 */ "\x34\x12\x00\x00"...}, 96) = -1 E2BIG (Argument list too long)`},
+		{[6]uint64{zeroTail, 96}, -22, nil, "clone3({" + known + "}, 96) = -1 EINVAL (Invalid argument)"},
+		{[6]uint64{cgroupAddr, 96}, -22, nil, "clone3({" + known + ", cgroup=3735928559}, 96) = -1 EINVAL (Invalid argument)"},
+		// A size that cuts a field: the field keeps the bytes before the cut.
+		{[6]uint64{cutFieldsAddr, 66}, -22, nil, "clone3({" + known + ", set_tid=0xde0, set_tid_size=0}, 66) = -1 EINVAL (Invalid argument)"},
+		{[6]uint64{cutFieldsAddr, 78}, -22, nil, "clone3({" + known + ", set_tid=0xbadc0de0, set_tid_size=3315799033608}, 78) = -1 EINVAL (Invalid argument)"},
+		{[6]uint64{cutFieldsAddr, 85}, -22, nil,
+			"clone3({" + known + ", set_tid=0xbadc0de0, set_tid_size=72623859790382856, cgroup=293490554760}, 85) = -1 EINVAL (Invalid argument)"},
+		// Read up to a page, whatever the size says.
+		{[6]uint64{page, 4104}, -7, nil, "clone3({" + known + "}, 4104) = -1 E2BIG (Argument list too long)"},
+		{[6]uint64{page, 0xdeadbeef00000040}, -7, nil, "clone3({" + known + "}, 16045690981097406528) = -1 E2BIG (Argument list too long)"},
+		{[6]uint64{cut, 96}, -14, nil,
+			"clone3({flags=CLONE_THREAD, exit_signal=0, stack=NULL, stack_size=0, ???}, 96) = -1 EFAULT (Bad address)"},
+		{[6]uint64{cutAtExit, 96}, -14, nil,
+			"clone3({flags=CLONE_PIDFD|CLONE_THREAD|CLONE_PARENT_SETTID, pidfd=NULL, parent_tid=NULL, exit_signal=0, stack=NULL, stack_size=0, ???}, 96) = -1 EFAULT (Bad address)"},
+	} {
+		if got := line(ArchX86_64, "clone3", c.args, c.ret, true, b.f, c.o); got != c.want {
+			t.Errorf("\n got %s\nwant %s", got, c.want)
+		}
+	}
+}
 
 func TestCloneI386(t *testing.T) {
 	b := newBuilder(4)

@@ -65,6 +65,32 @@ const (
 	retNever             // exit, exit_group
 )
 
+// argType is the C type the kernel reads an argument as, which says how much of its register
+// counts: an int's upper half is garbage the kernel ignores, and so does strace.
+type argType uint8
+
+const (
+	tNone  argType = iota // no such argument: the register is left as it is
+	tULong                // unsigned long, size_t, off_t: the whole word
+	tPtr                  // a pointer: the whole word
+	tInt                  // int, pid_t: the low 32 bits, printed signed
+	tUint                 // unsigned int: the low 32 bits
+)
+
+// argTypes are a call's argument types, in order.
+type argTypes [6]argType
+
+// kernelValue returns register v as the kernel reads an argument of type t: an int's or an
+// unsigned int's low 32 bits (zero-extended; the printers of signed values take them as
+// int32), the word otherwise, of 32 bits on an ABI whose registers are (argMask).
+func (t argType) kernelValue(v uint64, a Arch) uint64 {
+	switch t {
+	case tInt, tUint:
+		return uint64(uint32(v))
+	}
+	return v & a.argMask()
+}
+
 // Syscall describes one system call of one architecture.
 type Syscall struct {
 	Name string
@@ -74,7 +100,8 @@ type Syscall struct {
 	dec   decoder
 	class uint8
 	ret   retFormat
-	nargs uint8 // for dGeneric
+	nargs uint8    // for dGeneric
+	args  argTypes // for decoded calls
 }
 
 // Arch returns the architecture the call belongs to.
@@ -130,7 +157,8 @@ type Tracee interface {
 	// ReadMemory reads tracee memory at addr into p. It may return a
 	// short count at an unmapped page boundary.
 	ReadMemory(addr uint64, p []byte) (int, error)
-	// FdPath returns the readlink of /proc/PID/fd/N, for -y.
+	// FdPath returns the readlink of /proc/PID/fd/N, for -y; for AT_FDCWD (-100), of
+	// /proc/PID/cwd.
 	FdPath(fd int) (string, error)
 }
 
@@ -249,7 +277,8 @@ func Unknown(a Arch, nr uint64) *Syscall {
 
 // call is one system call being formatted.
 type call struct {
-	a     [6]uint64
+	a     [6]uint64 // as the kernel reads them (newCall)
+	types argTypes
 	arch  Arch
 	t     Tracee
 	o     *Options
@@ -258,12 +287,21 @@ type call struct {
 	exit  bool
 }
 
+// signed returns argument i as a signed value of its type: an int's 32 bits sign-extended,
+// a word's as wide as the ABI's words. Signed decimals are printed from it.
+func (c *call) signed(i int) int64 {
+	if c.types[i] == tInt || c.arch.wordSize() == 4 {
+		return int64(int32(c.a[i]))
+	}
+	return int64(c.a[i])
+}
+
+// newCall holds the arguments as the kernel reads them (argType.kernelValue): every decoder
+// prints from these, never from the raw registers.
 func newCall(sc *Syscall, args *[6]uint64, t Tracee, o *Options) call {
-	c := call{a: *args, arch: sc.arch, t: t, o: o}
-	if m := sc.arch.argMask(); m != ^uint64(0) {
-		for i := range c.a {
-			c.a[i] &= m
-		}
+	c := call{a: *args, types: sc.args, arch: sc.arch, t: t, o: o}
+	for i := range c.a {
+		c.a[i] = sc.args[i].kernelValue(c.a[i], sc.arch)
 	}
 	return c
 }
@@ -359,7 +397,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = appendMincore(b, c)
 	case dIoSetup:
 		if !c.exit {
-			b = appendUint(b, uint64(uint32(a[0])))
+			b = appendUint(b, a[0])
 			return append(b, ", "...)
 		}
 		b = appendNumPtr(b, c, a[1])
@@ -376,7 +414,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendFlags(b, mbindFlags, a[5], "MPOL_???")
 	case dSetMempolicy:
-		b = appendMpolMode(b, uint64(uint32(a[0])))
+		b = appendMpolMode(b, a[0])
 		b = append(b, ", "...)
 		b = appendNodemask(b, c, a[1], a[2])
 		b = append(b, ", "...)
@@ -384,7 +422,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 	case dGetMempolicy:
 		b = appendGetMempolicy(b, c)
 	case dMigratePages:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
 		b = appendUint(b, a[1])
 		b = append(b, ", "...)
@@ -406,43 +444,43 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendFlags(b, execveatFlags, a[4], "AT_???")
 	case dExit:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 	case dWait4, dWaitpid:
 		b = appendWait(b, c, sc.dec == dWait4)
 	case dWaitid:
 		b = appendWaitid(b, c)
 	case dKill:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[1])))
+		b = appendSignal(b, c.signed(1))
 	case dTgkill:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendInt(b, int64(int32(a[1])))
+		b = appendInt(b, c.signed(1))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[2])))
+		b = appendSignal(b, c.signed(2))
 	case dRtSigqueueinfo:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[1])))
+		b = appendSignal(b, c.signed(1))
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[2])
 	case dRtTgsigqueueinfo:
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendInt(b, int64(int32(a[1])))
+		b = appendInt(b, c.signed(1))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[2])))
+		b = appendSignal(b, c.signed(2))
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[3])
 	case dPidfdSendSignal:
-		b = appendFd(b, c, int32(a[0]))
+		b = appendFd(b, c, int32(c.signed(0)))
 		b = append(b, ", "...)
-		b = appendSignal(b, int64(int32(a[1])))
+		b = appendSignal(b, c.signed(1))
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[2])
 		b = append(b, ", "...)
-		b = appendHex(b, uint64(uint32(a[3])))
+		b = appendHex(b, a[3])
 	}
 	return b
 }

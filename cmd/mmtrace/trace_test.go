@@ -51,6 +51,10 @@ var straceCases = []straceCase{
 	{name: "i386_vfork_exec", prog: "trace/vfork_exec.c", cflags: []string{"-m32"}},
 	{name: "i386_thread", prog: "trace/thread.c", cflags: []string{"-m32"}, maskAddresses: true},
 	{name: "i386_signals", prog: "trace/signals.c", cflags: []string{"-m32"}},
+	// Every decoded call with edge values: garbage upper halves, unknown bits, bad pointers.
+	{name: "edges", prog: "trace/edges.c", set: "%memory,%process"},
+	{name: "i386_edges", prog: "trace/edges.c", set: "%memory,%process", cflags: []string{"-m32"}},
+	{name: "edges_fds", prog: "trace/edges.c", set: "%memory,%process", flags: []string{"-y"}},
 	{name: "timestamps_tt_T", prog: "trace/kinds.c", flags: []string{"-tt", "-T"}},
 	{name: "timestamps_t", prog: "trace/remap.c", flags: []string{"-t"}},
 	{name: "timestamps_ttt", prog: "trace/remap.c", flags: []string{"-ttt"}},
