@@ -194,7 +194,11 @@ var waitidTypes = []xlat{
 
 var execveatFlags = []xlat{
 	{0x100, "AT_SYMLINK_NOFOLLOW"},
+	{0x200, "AT_REMOVEDIR"},
+	{0x400, "AT_SYMLINK_FOLLOW"},
+	{0x800, "AT_NO_AUTOMOUNT"},
 	{0x1000, "AT_EMPTY_PATH"},
+	{0x8000, "AT_RECURSIVE"},
 }
 
 const atFdCwd = -100

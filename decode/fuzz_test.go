@@ -149,7 +149,7 @@ func FuzzSiginfo(f *testing.F) {
 		if len(raw) > 12 {
 			binary.LittleEndian.PutUint32(si[8:], uint32(raw[12])-3)
 		}
-		s := string(AppendSiginfo(nil, sig, &si))
+		s := string(AppendSiginfo(nil, sig, &si, nil))
 		if !balanced(s) || !strings.HasSuffix(s, "}") {
 			t.Fatalf("not strace-shaped: %q", s)
 		}

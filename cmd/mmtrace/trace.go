@@ -47,6 +47,8 @@ type traceFlags struct {
 	successfulOnly bool
 	colour         colourMode
 	html           string
+	constStyle     constStyle // -X
+	noAbbrev       bool       // -v
 }
 
 func newTraceCmd() *cobra.Command {
@@ -115,6 +117,8 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&f.successfulOnly, "successful-only", "z", false, "print only calls that succeeded")
 	fl.StringVar(&f.html, "html", "", "also write the trace as one self-contained HTML page, a map of the address space with a timeline, to `FILE`")
 	fl.Var(&f.colour, "color", "colour errors and kinds: `auto` (on a terminal, unless NO_COLOR is set), always, never")
+	fl.VarP(&f.constStyle, "const-print-style", "X", "print named constants and flags as `raw` numbers, abbrev (names), or verbose (numbers and names)")
+	fl.BoolVarP(&f.noAbbrev, "no-abbrev", "v", false, "print execve's environment, arrays and structs in full")
 }
 
 func runTrace(f *traceFlags, args []string) error {
@@ -171,7 +175,7 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	}
 	s := &traceSession{
 		set:          set,
-		decode:       decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
+		decode:       decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds, Consts: decode.ConstStyle(f.constStyle), NoAbbrev: f.noAbbrev},
 		regionTables: f.regions,
 		started:      time.Now(),
 		quiet:        f.quiet > 0,
@@ -274,6 +278,29 @@ func (f *traceFlags) timestamps() report.Timestamps {
 	}
 	return report.NoTimestamps
 }
+
+// constStyle is -X (--const-print-style): raw, abbrev or verbose, spelled as strace's.
+type constStyle decode.ConstStyle
+
+var constStyleNames = [...]string{
+	decode.ConstAbbrev:  "abbrev",
+	decode.ConstRaw:     "raw",
+	decode.ConstVerbose: "verbose",
+}
+
+func (c *constStyle) String() string { return constStyleNames[*c] }
+
+func (c *constStyle) Set(v string) error {
+	for style, name := range constStyleNames {
+		if v == name {
+			*c = constStyle(style)
+			return nil
+		}
+	}
+	return fmt.Errorf("want raw, abbrev or verbose")
+}
+
+func (c *constStyle) Type() string { return "STYLE" }
 
 // traceSet parses every -e option. Only the trace qualifier exists in mmtrace; a bare list
 // means trace=LIST, as in strace.
