@@ -24,6 +24,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"trace", "-e", "signal=all", "--", "true"}, 2, "mmtrace supports only -e trace=LIST"},
 		{[]string{"trace", "-s", "-1", "--", "true"}, 2, "the string limit must not be negative"},
 		{[]string{"trace", "-s", "many", "--", "true"}, 2, `invalid argument "many"`},
+		{[]string{"trace", "-s", "0x10", "--", "true"}, 2, `invalid argument "0x10" for "-s, --string-limit" flag: not a decimal number`},
 		{[]string{"trace", "-a", "-3", "--", "true"}, 2, "the column must not be negative"},
 		{[]string{"trace", "-X", "foo", "--", "true"}, 2, `invalid argument "foo" for "-X, --const-print-style" flag: want raw, abbrev or verbose`},
 		{[]string{"trace", "--const-print-style=RAW", "--", "true"}, 2, `invalid argument "RAW"`},

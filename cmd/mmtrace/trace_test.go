@@ -78,6 +78,7 @@ var straceCases = []straceCase{
 	{name: "consts_s1", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "1"}},
 	{name: "consts_s4", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "4"}},
 	{name: "consts_s5", prog: "trace/consts.c", set: constsSet, flags: []string{"--string-limit=5"}},
+	{name: "consts_s010", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "010"}}, // decimal, as strace reads it
 	{name: "consts_v_s0", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "0"}},
 	{name: "consts_v_s1", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "1"}},
 	{name: "i386_consts", prog: "trace/consts.c", set: constsSet, cflags: []string{"-m32"}},
