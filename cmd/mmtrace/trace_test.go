@@ -76,8 +76,11 @@ var straceCases = []straceCase{
 	{name: "consts_verbose_v", prog: "trace/consts.c", set: constsSet, flags: []string{"-X", "verbose", "-v"}},
 	{name: "consts_s0", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "0"}},
 	{name: "consts_s1", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "1"}},
+	{name: "consts_s2", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "2"}}, // 2-element arrays whole
 	{name: "consts_s4", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "4"}},
 	{name: "consts_s5", prog: "trace/consts.c", set: constsSet, flags: []string{"--string-limit=5"}},
+	{name: "consts_s39", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "39"}},   // 40-element arrays cut at 39
+	{name: "consts_s40", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "40"}},   // and whole
 	{name: "consts_s010", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "010"}}, // decimal, as strace reads it
 	{name: "consts_v_s0", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "0"}},
 	{name: "consts_v_s1", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "1"}},
