@@ -299,7 +299,7 @@ func (c *constStyle) Set(v string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("want raw, abbrev or verbose")
+	return errors.New("want raw, abbrev or verbose")
 }
 
 func (c *constStyle) Type() string { return "STYLE" }
