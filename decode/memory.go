@@ -71,22 +71,34 @@ func (c *call) readString(addr uint64, max int) (s []byte, nul bool, ok bool) {
 // appendFd prints an fd, decorated with its path under -y.
 func appendFd(b []byte, c *call, fd int32) []byte {
 	b = strconv.AppendInt(b, int64(fd), 10)
-	if c.o.decorate() && fd >= 0 && c.t != nil {
-		if p, err := c.t.FdPath(int(fd)); err == nil {
-			b = append(b, '<')
-			b = appendQuoted(b, []byte(p), true, "<>")
-			b = append(b, '>')
-		}
+	if fd >= 0 {
+		b = appendFdPath(b, c, fd)
 	}
 	return b
 }
 
+// appendFdPath appends "<path>", what fd (or AT_FDCWD) refers to, under -y.
+func appendFdPath(b []byte, c *call, fd int32) []byte {
+	if !c.o.decorate() || c.t == nil {
+		return b
+	}
+	p, err := c.t.FdPath(int(fd))
+	if err != nil {
+		return b
+	}
+	b = append(b, '<')
+	b = appendQuoted(b, []byte(p), true, "<>")
+	return append(b, '>')
+}
+
 // appendDirfd prints a directory fd: AT_FDCWD (in decimal in raw and verbose style, as
-// strace's print_xlat_d) or appendFd.
+// strace's print_xlat_d) or appendFd; under -y AT_FDCWD is decorated with the working
+// directory, as strace does.
 func appendDirfd(b []byte, c *call, v uint64) []byte {
 	if int32(v) == atFdCwd {
 		var num [12]byte
-		return appendNamed(b, strconv.AppendInt(num[:0], atFdCwd, 10), "AT_FDCWD", "", c.o.style())
+		b = appendNamed(b, strconv.AppendInt(num[:0], atFdCwd, 10), "AT_FDCWD", "", c.o.style())
+		return appendFdPath(b, c, atFdCwd)
 	}
 	return appendFd(b, c, int32(v))
 }

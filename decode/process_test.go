@@ -246,6 +246,7 @@ func TestExecve(t *testing.T) {
 	emptyStr := b.str("")
 	x := b.str("x")
 	b.f.fds[3] = "/tmp"
+	b.f.fds[-100] = "/tmp/xvexp" // the working directory
 	const argvText = `["ls", "-l", "a\"b\\c\t\n\r\v\f\1\0012\177\200\377x", "01234567890123456789012345678901"..., "01234567890123456789012345678901", "01234567890123456789012345678901"...]`
 	env := hex(envp) + " /* 2 vars */"
 	for _, c := range []struct {
@@ -266,6 +267,8 @@ func TestExecve(t *testing.T) {
 		{"execveat", [6]uint64{uint64(0xffffff9c), nonex, argv, envp, 0x1100}, nil, `execveat(AT_FDCWD, "/nonexistent", ` + argvText + ", " + env + ", AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH)"},
 		{"execveat", [6]uint64{3, rel, argv, envp, 0}, nil, `execveat(3, "nonexistent", ` + argvText + ", " + env + ", 0)"},
 		{"execveat", [6]uint64{3, rel, argv, envp, 0}, &Options{StringLimit: DefaultStringLimit, DecorateFds: true}, `execveat(3</tmp>, "nonexistent", ` + argvText + ", " + env + ", 0)"},
+		// strace -y: AT_FDCWD decorated with the working directory.
+		{"execveat", [6]uint64{uint64(0xffffff9c), rel, argv, envp, 0}, &Options{StringLimit: DefaultStringLimit, DecorateFds: true}, `execveat(AT_FDCWD</tmp/xvexp>, "nonexistent", ` + argvText + ", " + env + ", 0)"},
 		{"execveat", [6]uint64{99, emptyStr, argv, envp, 0x4000}, nil, `execveat(99, "", ` + argvText + ", " + env + ", 0x4000 /* AT_??? */)"},
 		{"execveat", [6]uint64{^uint64(0), x, argv, envp, 1}, nil, `execveat(-1, "x", ` + argvText + ", " + env + ", 0x1 /* AT_??? */)"},
 		// strace -s 5

@@ -130,7 +130,8 @@ type Tracee interface {
 	// ReadMemory reads tracee memory at addr into p. It may return a
 	// short count at an unmapped page boundary.
 	ReadMemory(addr uint64, p []byte) (int, error)
-	// FdPath returns the readlink of /proc/PID/fd/N, for -y.
+	// FdPath returns the readlink of /proc/PID/fd/N, for -y; of /proc/PID/cwd for
+	// AT_FDCWD (-100).
 	FdPath(fd int) (string, error)
 }
 

@@ -42,7 +42,11 @@ func (t Task) readv(addr uint64, p []byte) (int, error) {
 	return unix.ProcessVMReadv(t.Tid, local, remote, 0)
 }
 
-// FdPath returns what the task's file descriptor fd refers to, as /proc/PID/fd shows it.
+// FdPath returns what the task's file descriptor fd refers to, as /proc/PID/fd shows it;
+// for AT_FDCWD, its working directory.
 func (t Task) FdPath(fd int) (string, error) {
+	if fd == unix.AT_FDCWD {
+		return os.Readlink("/proc/" + strconv.Itoa(t.Tid) + "/cwd")
+	}
 	return os.Readlink("/proc/" + strconv.Itoa(t.Tid) + "/fd/" + strconv.Itoa(fd))
 }

@@ -84,6 +84,7 @@ var straceCases = []straceCase{
 	{name: "consts_s010", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "010"}}, // decimal, as strace reads it
 	{name: "consts_v_s0", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "0"}},
 	{name: "consts_v_s1", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "1"}},
+	{name: "consts_combined", prog: "trace/consts.c", set: constsSet, flags: []string{"-qq", "-Xraw", "-ttt", "-T", "-vs1", "-y"}},
 	{name: "i386_consts", prog: "trace/consts.c", set: constsSet, cflags: []string{"-m32"}},
 	{name: "i386_consts_raw_v", prog: "trace/consts.c", set: constsSet, cflags: []string{"-m32"}, flags: []string{"-X", "raw", "-v"}},
 	{name: "i386_consts_verbose_s0", prog: "trace/consts.c", set: constsSet, cflags: []string{"-m32"}, flags: []string{"-X", "verbose", "-s", "0"}},
