@@ -65,13 +65,13 @@ func appendArgFormats(b []byte, c *call, formats []argFormat) []byte {
 		case argHex:
 			b = appendHex(b, v)
 		case argProt:
-			b = appendFlags(b, c.protTable(), v, "PROT_???")
+			b = appendFlags(b, c.protTable(), v, "PROT_???", c.o.style())
 		case argMmapFlags:
 			b = appendMmapFlags(b, c, v)
 		case argFlags:
-			b = appendFlags(b, f.table, v, f.unknown)
+			b = appendFlags(b, f.table, v, f.unknown, c.o.style())
 		case argValue:
-			b = appendXval(b, f.table, v, f.unknown)
+			b = appendXval(b, f.table, v, f.unknown, c.o.style())
 		}
 	}
 	return b

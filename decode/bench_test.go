@@ -7,7 +7,7 @@ import "testing"
 func BenchmarkMmapLine(b *testing.B) {
 	sc := Lookup(ArchX86_64, 9)
 	args := [6]uint64{0, 2097152, 3, 0x54040022, ^uint64(0), 0}
-	o := &Options{}
+	o := &Options{StringLimit: DefaultStringLimit}
 	tr := &fakeTracee{}
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()

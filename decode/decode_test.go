@@ -191,7 +191,7 @@ func TestStraceRunner(t *testing.T) {
 			t.Fatalf("bad line %q", line)
 		}
 		a := archByName(t, parts[0])
-		o := &Options{DecorateFds: parts[1] == "y"}
+		o := &Options{StringLimit: DefaultStringLimit, DecorateFds: parts[1] == "y"}
 		nr, args := parseArgs(t, strings.Fields(parts[2]))
 		want := parts[3]
 		_, ret, isErr := parseRet(t, want)
@@ -251,7 +251,7 @@ func TestReadsMemoryAtEntry(t *testing.T) {
 			read := false
 			for _, args := range argSets {
 				r := &readRecorder{randomTracee: randomTracee{seed: nr}}
-				sc.AppendEntry(nil, &args, r, &Options{DecorateFds: true})
+				sc.AppendEntry(nil, &args, r, &Options{StringLimit: DefaultStringLimit, DecorateFds: true})
 				read = read || r.read
 			}
 			if read != sc.ReadsMemoryAtEntry() {

@@ -59,25 +59,48 @@ type xlat struct {
 	name string
 }
 
-// appendFlags appends v as strace's printflags64: the names of the known
-// bits in table order joined by '|', unknown bits as "|0x..."; a value with
-// no known bit prints "0x... /* dflt */"; zero prints the table's zero name
-// or "0". With dflt == "" no comment is printed.
-func appendFlags(b []byte, tbl []xlat, v uint64, dflt string) []byte {
+// ConstStyle is how named constants and flags print: strace's -X (--const-print-style).
+type ConstStyle uint8
+
+const (
+	ConstAbbrev  ConstStyle = iota // the names: PROT_READ|PROT_WRITE (strace's default)
+	ConstRaw                       // the number alone: 0x3
+	ConstVerbose                   // both: 0x3 /* PROT_READ|PROT_WRITE */
+)
+
+// appendFlags appends v as strace's printflags64 in style st. Abbreviated: the names of the
+// known bits in table order joined by '|', unknown bits as "|0x..."; a value with no known
+// bit prints "0x... /* dflt */"; zero prints the table's zero name or "0". Raw: the value in
+// hex. Verbose: the value in hex, then what abbrev prints in a comment (an unknown value's
+// comment is dflt alone). With dflt == "" no dflt comment is printed.
+func appendFlags(b []byte, tbl []xlat, v uint64, dflt string, st ConstStyle) []byte {
+	if st == ConstRaw {
+		return appendHex(b, v)
+	}
 	if v == 0 {
 		for i := range tbl {
 			if tbl[i].val == 0 {
+				if st == ConstVerbose {
+					return appendComment(append(b, '0'), tbl[i].name)
+				}
 				return append(b, tbl[i].name...)
 			}
 		}
 		return append(b, '0')
 	}
+	if st == ConstVerbose {
+		b = appendHex(b, v)
+	}
+	unnamed := len(b)
 	n := 0
 	for i := range tbl {
 		x := tbl[i].val
 		if x != 0 && v&x == x {
-			if n > 0 {
+			switch {
+			case n > 0:
 				b = append(b, '|')
+			case st == ConstVerbose:
+				b = append(b, " /* "...)
 			}
 			b = append(b, tbl[i].name...)
 			n++
@@ -92,9 +115,15 @@ func appendFlags(b []byte, tbl []xlat, v uint64, dflt string) []byte {
 			b = append(b, '|')
 			b = appendHex(b, v)
 		}
+		if st == ConstVerbose {
+			b = append(b, " */"...)
+		}
 		return b
 	}
-	b = appendHex(b, v)
+	b = b[:unnamed]
+	if st != ConstVerbose {
+		b = appendHex(b, v)
+	}
 	if dflt != "" {
 		b = appendComment(b, dflt)
 	}
@@ -111,13 +140,26 @@ func lookupXlat(tbl []xlat, v uint64) string {
 	return ""
 }
 
-// appendXval appends v as strace's printxval: its name, or "0x... /* dflt */".
-func appendXval(b []byte, tbl []xlat, v uint64, dflt string) []byte {
-	if s := lookupXlat(tbl, v); s != "" {
-		return append(b, s...)
+// appendXval appends v as strace's printxval in style st: its name (raw: the value in hex;
+// verbose: the value and the name in a comment), or "0x... /* dflt */" when it has none.
+func appendXval(b []byte, tbl []xlat, v uint64, dflt string, st ConstStyle) []byte {
+	var num [18]byte
+	return appendNamed(b, appendHex(num[:0], v), lookupXlat(tbl, v), dflt, st)
+}
+
+// appendNamed appends a constant whose number is printed as num and whose name is name ("" if
+// it has none) in style st, as strace's printxval: a constant without a name prints its
+// number and dflt in a comment (if dflt is not ""), except in raw style.
+func appendNamed(b, num []byte, name, dflt string, st ConstStyle) []byte {
+	switch {
+	case st == ConstRaw || name == "" && dflt == "":
+		return append(b, num...)
+	case name == "":
+		return appendComment(append(b, num...), dflt)
+	case st == ConstVerbose:
+		return appendComment(append(b, num...), name)
 	}
-	b = appendHex(b, v)
-	return appendComment(b, dflt)
+	return append(b, name...)
 }
 
 // appendQuoted appends s quoted and escaped as strace's string_quote does

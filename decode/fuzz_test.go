@@ -123,7 +123,7 @@ func FuzzDecode(f *testing.F) {
 		if isErr {
 			ret = -int64(uint64(ret) % 600)
 		}
-		o := &Options{StringLimit: int(slimit % 40), DecorateFds: seed%3 == 0}
+		o := &Options{StringLimit: int(slimit % 40), DecorateFds: seed%3 == 0, Consts: ConstStyle(seed / 3 % 3), NoAbbrev: seed%5 == 0}
 		tr := randomTracee{seed}
 		b := append([]byte(sc.Name), '(')
 		b = sc.AppendEntry(b, &args, tr, o)
@@ -150,7 +150,7 @@ func FuzzSiginfo(f *testing.F) {
 		if len(raw) > 12 {
 			binary.LittleEndian.PutUint32(si[8:], uint32(raw[12])-3)
 		}
-		s := string(AppendSiginfo(nil, sig, &si))
+		s := string(AppendSiginfo(nil, sig, &si, &Options{Consts: ConstStyle(sig & 3 % 3)}))
 		if !balanced(s) || !strings.HasSuffix(s, "}") {
 			t.Fatalf("not strace-shaped: %q", s)
 		}

@@ -74,23 +74,27 @@ func appendFd(b []byte, c *call, fd int32) []byte {
 	return b
 }
 
-// appendFdPath appends "<path>" for fd under -y, when the path can be read.
+// appendFdPath appends "<path>", what fd (or AT_FDCWD) refers to, under -y.
 func appendFdPath(b []byte, c *call, fd int32) []byte {
-	if c.o.decorate() && c.t != nil {
-		if p, err := c.t.FdPath(int(fd)); err == nil {
-			b = append(b, '<')
-			b = appendQuoted(b, []byte(p), true, "<>")
-			b = append(b, '>')
-		}
+	if !c.o.decorate() || c.t == nil {
+		return b
 	}
-	return b
+	p, err := c.t.FdPath(int(fd))
+	if err != nil {
+		return b
+	}
+	b = append(b, '<')
+	b = appendQuoted(b, []byte(p), true, "<>")
+	return append(b, '>')
 }
 
-// appendDirfd prints a directory fd: AT_FDCWD, with the working directory under -y, or
-// appendFd.
+// appendDirfd prints a directory fd: AT_FDCWD (in decimal in raw and verbose style, as
+// strace's print_xlat_d) or appendFd; under -y AT_FDCWD is decorated with the working
+// directory, as strace does.
 func appendDirfd(b []byte, c *call, v uint64) []byte {
 	if int32(v) == atFdCwd {
-		b = append(b, "AT_FDCWD"...)
+		var num [12]byte
+		b = appendNamed(b, strconv.AppendInt(num[:0], atFdCwd, 10), "AT_FDCWD", "", c.o.style())
 		return appendFdPath(b, c, atFdCwd)
 	}
 	return appendFd(b, c, int32(v))
@@ -132,7 +136,8 @@ func appendNumInt(b []byte, c *call, addr uint64, fd bool) []byte {
 
 // appendArray prints n elements of size sz at addr as strace's
 // print_array: NULL, [], the address when unreadable, at most -s elements
-// followed by "...", and "... /* 0xaddr */" where memory ends.
+// followed by "..." (all of them with -v), and "... /* 0xaddr */" where
+// memory ends.
 func appendArray(b []byte, c *call, addr, n uint64, sz int, elem func([]byte, []byte) []byte) []byte {
 	if addr == 0 {
 		return append(b, "NULL"...)
@@ -163,7 +168,7 @@ func appendArray(b []byte, c *call, addr, n uint64, sz int, elem func([]byte, []
 		if i == 0 {
 			b = append(b, '[')
 		}
-		if i >= limit {
+		if i >= limit && c.o.abbrev() {
 			b = append(b, "..."...)
 			break
 		}
@@ -190,22 +195,36 @@ func (c *call) mmapTable() []xlat {
 
 // appendMmapFlags prints mmap flags as strace: the type, the known bits,
 // the unknown bits in hex, then the huge page size as N<<MAP_HUGE_SHIFT.
-// Like strace it ignores bits above 31 outside the type.
+// Like strace it ignores bits above 31 outside the type. Raw style prints
+// the value in hex; verbose, the value and the rest in a comment.
 func appendMmapFlags(b []byte, c *call, flags uint64) []byte {
+	st := c.o.style()
+	if st != ConstAbbrev {
+		b = appendHex(b, flags)
+	}
+	switch st {
+	case ConstRaw:
+		return b
+	case ConstVerbose:
+		b = append(b, " /* "...)
+	}
 	tbl := c.mmapTable()
-	b = appendXval(b, tbl, flags&mapType, "MAP_???")
+	b = appendXval(b, tbl, flags&mapType, "MAP_???", ConstAbbrev)
 	flags &^= mapType
 	const mask = mapHugeMask << mapHugeShift
 	huge := flags & mask
 	flags &= 0xffffffff &^ mask
 	if flags != 0 {
 		b = append(b, '|')
-		b = appendFlags(b, tbl, flags, "")
+		b = appendFlags(b, tbl, flags, "", ConstAbbrev)
 	}
 	if huge != 0 {
 		b = append(b, '|')
 		b = strconv.AppendUint(b, huge>>mapHugeShift, 10)
 		b = append(b, "<<MAP_HUGE_SHIFT"...)
+	}
+	if st == ConstVerbose {
+		b = append(b, " */"...)
 	}
 	return b
 }
@@ -215,7 +234,7 @@ func appendMmap(b []byte, c *call, addr, length, prot, flags, fd, off uint64) []
 	b = append(b, ", "...)
 	b = appendUint(b, length)
 	b = append(b, ", "...)
-	b = appendFlags(b, c.protTable(), prot, "PROT_???")
+	b = appendFlags(b, c.protTable(), prot, "PROT_???", c.o.style())
 	b = append(b, ", "...)
 	b = appendMmapFlags(b, c, flags)
 	b = append(b, ", "...)
@@ -255,22 +274,34 @@ func appendMincore(b []byte, c *call) []byte {
 	})
 }
 
-func appendMpolMode(b []byte, mode uint64) []byte {
+// appendMpolMode prints a memory policy mode as strace's print_mode: the mode and its flags
+// (MPOL_F_*); the number first in verbose style, alone in raw style.
+func appendMpolMode(b []byte, mode uint64, st ConstStyle) []byte {
 	flags := mode & mpolModeFlagsMask
 	m := mode &^ mpolModeFlagsMask
 	if flags == 0 {
-		return appendXval(b, mpolModes, m, "MPOL_???")
+		return appendXval(b, mpolModes, m, "MPOL_???", st)
 	}
 	name := lookupXlat(mpolModes, m)
-	if name == "" && m != 0 {
-		return appendFlags(b, mpolModeFlags, mode, "MPOL_F_???")
-	}
 	if name == "" {
-		name = "MPOL_DEFAULT"
+		return appendFlags(b, mpolModeFlags, mode, "MPOL_F_???", st)
+	}
+	if st != ConstAbbrev {
+		b = appendHex(b, mode)
+	}
+	if st == ConstRaw {
+		return b
+	}
+	if st == ConstVerbose {
+		b = append(b, " /* "...)
 	}
 	b = append(b, name...)
 	b = append(b, '|')
-	return appendFlags(b, mpolModeFlags, flags, "")
+	b = appendFlags(b, mpolModeFlags, flags, "", ConstAbbrev)
+	if st == ConstVerbose {
+		b = append(b, " */"...)
+	}
+	return b
 }
 
 // appendNodemask prints a nodemask of maxnode bits as strace's
@@ -298,7 +329,7 @@ func appendGetMempolicy(b []byte, c *call) []byte {
 		var buf [4]byte
 		if c.fetch(a[0], buf[:]) {
 			b = append(b, '[')
-			b = appendXval(b, mpolModes, uint64(binary.LittleEndian.Uint32(buf[:])), "MPOL_???")
+			b = appendXval(b, mpolModes, uint64(binary.LittleEndian.Uint32(buf[:])), "MPOL_???", c.o.style())
 			b = append(b, ']')
 		} else {
 			b = appendHex(b, a[0])
@@ -311,7 +342,7 @@ func appendGetMempolicy(b []byte, c *call) []byte {
 	b = append(b, ", "...)
 	b = appendAddr(b, a[3])
 	b = append(b, ", "...)
-	return appendFlags(b, getMempolicyFlags, a[4], "MPOL_???")
+	return appendFlags(b, getMempolicyFlags, a[4], "MPOL_???", c.o.style())
 }
 
 func appendMovePages(b []byte, c *call) []byte {
@@ -332,15 +363,30 @@ func appendMovePages(b []byte, c *call) []byte {
 	}
 	b = append(b, ", "...)
 	b = appendArray(b, c, a[4], a[1], 4, func(b, p []byte) []byte {
-		v := int32(binary.LittleEndian.Uint32(p))
-		if v < 0 {
-			if n := ErrnoName(uint64(-int64(v))); n != "" {
-				b = append(b, '-')
-				return append(b, n...)
-			}
-		}
-		return appendInt(b, int64(v))
+		return appendStatus(b, int32(binary.LittleEndian.Uint32(p)), c.o.style())
 	})
 	b = append(b, ", "...)
-	return appendFlags(b, movePagesFlags, a[5], "MPOL_???")
+	return appendFlags(b, movePagesFlags, a[5], "MPOL_???", c.o.style())
+}
+
+// appendStatus prints a page's status in move_pages' array as strace's print_err: a node
+// number, or a negated errno by name ("-ENOENT"; raw style: "-2"; verbose: "-2 /* -ENOENT */").
+func appendStatus(b []byte, v int32, st ConstStyle) []byte {
+	name := ""
+	if v < 0 {
+		name = ErrnoName(uint64(-int64(v)))
+	}
+	if name == "" || st != ConstAbbrev {
+		b = appendInt(b, int64(v))
+	}
+	if name == "" || st == ConstRaw {
+		return b
+	}
+	if st == ConstVerbose {
+		b = append(b, " /* -"...)
+		b = append(b, name...)
+		return append(b, " */"...)
+	}
+	b = append(b, '-')
+	return append(b, name...)
 }

@@ -33,7 +33,7 @@ func TestReferenceExamples(t *testing.T) {
 			t.Errorf("\n got %s\nwant %s", got, c.want)
 		}
 	}
-	o := &Options{DecorateFds: true}
+	o := &Options{StringLimit: DefaultStringLimit, DecorateFds: true}
 	tr.fds = map[int]string{3: "/usr/lib/x86_64-linux-gnu/libc.so.6"}
 	got := line(ArchX86_64, "mmap", [6]uint64{0, 8192, 1, 0x802, 3, 0}, 0x7f445e70a000, false, tr, o)
 	want := "mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_DENYWRITE, 3</usr/lib/x86_64-linux-gnu/libc.so.6>, 0) = 0x7f445e70a000"

@@ -25,13 +25,13 @@ func appendClone(b []byte, c *call) []byte {
 		b = appendAddr(b, c.a[1])
 		b = append(b, ", flags="...)
 		if flags != 0 {
-			b = appendFlags(b, cloneFlags, flags, "CLONE_???")
+			b = appendFlags(b, cloneFlags, flags, "CLONE_???", c.o.style())
 			if sig != 0 {
 				b = append(b, '|')
-				b = appendSignal(b, sig)
+				b = appendSignal(b, sig, c.o.style())
 			}
 		} else {
-			b = appendSignal(b, sig)
+			b = appendSignal(b, sig, c.o.style())
 		}
 		return b
 	}
@@ -121,7 +121,7 @@ func appendClone3(b []byte, c *call) []byte {
 		}
 		flags := u64(caFlags)
 		b = append(b, "{flags="...)
-		b = appendFlags(b, clone3Flags, flags, "CLONE_???")
+		b = appendFlags(b, clone3Flags, flags, "CLONE_???", c.o.style())
 		if flags&clonePidfd != 0 {
 			b = append(b, ", pidfd="...)
 			b = appendAddr(b, u64(caPidfd))
@@ -136,7 +136,7 @@ func appendClone3(b []byte, c *call) []byte {
 		}
 		b = append(b, ", exit_signal="...)
 		if es := u64(caExitSignal); es < 0x7fffffff {
-			b = appendSignal(b, int64(es))
+			b = appendSignal(b, int64(es), c.o.style())
 		} else {
 			b = appendUint(b, es)
 		}
@@ -254,6 +254,9 @@ func appendExecve(b []byte, c *call, i int) []byte {
 	b = append(b, ", "...)
 	b = appendArgv(b, c, c.a[i+1])
 	b = append(b, ", "...)
+	if !c.o.abbrev() {
+		return appendArgv(b, c, c.a[i+2])
+	}
 	return appendEnvCount(b, c, c.a[i+2])
 }
 
@@ -304,7 +307,7 @@ func appendStr(b []byte, c *call, addr uint64) []byte {
 }
 
 // appendArgv prints execve's argv as strace: at most -s strings, then
-// "...".
+// "..." (all of them with -v); and its envp with -v.
 func appendArgv(b []byte, c *call, addr uint64) []byte {
 	if addr == 0 {
 		return append(b, "NULL"...)
@@ -333,7 +336,7 @@ func appendArgv(b []byte, c *call, addr uint64) []byte {
 		if n != 0 {
 			b = append(b, ", "...)
 		}
-		if n+1 > limit {
+		if n+1 > limit && c.o.abbrev() {
 			b = append(b, "..."...)
 			break
 		}
@@ -415,13 +418,13 @@ func appendWait(b []byte, c *call, rusage bool) []byte {
 	} else {
 		var buf [4]byte
 		if c.fetch(a[1], buf[:]) {
-			b = appendWaitStatus(b, int32(binary.LittleEndian.Uint32(buf[:])))
+			b = appendWaitStatus(b, int32(binary.LittleEndian.Uint32(buf[:])), c.o.style())
 		} else {
 			b = appendHex(b, a[1])
 		}
 	}
 	b = append(b, ", "...)
-	b = appendFlags(b, waitOptions, a[2], "W???")
+	b = appendFlags(b, waitOptions, a[2], "W???", c.o.style())
 	if rusage {
 		b = append(b, ", "...)
 		if c.ret > 0 && !c.isErr {
@@ -433,15 +436,16 @@ func appendWait(b []byte, c *call, rusage bool) []byte {
 	return b
 }
 
-// appendWaitStatus prints a wait status as strace's printstatus.
-func appendWaitStatus(b []byte, status int32) []byte {
+// appendWaitStatus prints a wait status as strace's printstatus: signals by name in every
+// style, a ptrace event in style style.
+func appendWaitStatus(b []byte, status int32, style ConstStyle) []byte {
 	st := uint32(status)
 	b = append(b, '[')
 	switch {
 	case st&0xff == 0x7f: // WIFSTOPPED
 		sig := int64(st >> 8 & 0xff)
 		b = append(b, "{WIFSTOPPED(s) && WSTOPSIG(s) == "...)
-		b = appendSignal(b, sig&0x7f)
+		b = appendSignal(b, sig&0x7f, ConstAbbrev)
 		if sig&0x80 != 0 {
 			b = append(b, " | 0x80"...)
 		}
@@ -449,7 +453,7 @@ func appendWaitStatus(b []byte, status int32) []byte {
 		st &^= uint32(sig)<<8 | 0x7f
 	case st&0x7f != 0 && st&0x7f != 0x7f: // WIFSIGNALED
 		b = append(b, "{WIFSIGNALED(s) && WTERMSIG(s) == "...)
-		b = appendSignal(b, int64(st&0x7f))
+		b = appendSignal(b, int64(st&0x7f), ConstAbbrev)
 		if st&0x80 != 0 {
 			b = append(b, " && WCOREDUMP(s)"...)
 		}
@@ -470,7 +474,7 @@ func appendWaitStatus(b []byte, status int32) []byte {
 	if st != 0 {
 		if ev := st >> 16; ev != 0 {
 			b = append(b, " | "...)
-			b = appendXval(b, ptraceEvents, uint64(ev), "PTRACE_EVENT_???")
+			b = appendXval(b, ptraceEvents, uint64(ev), "PTRACE_EVENT_???", style)
 			b = append(b, " << 16"...)
 			st &= 0xffff
 		}
@@ -482,14 +486,20 @@ func appendWaitStatus(b []byte, status int32) []byte {
 	return append(b, ']')
 }
 
-// appendRusage prints a struct rusage as strace does without -v.
+// rusageLongs are the fields of struct rusage after its two timevals, all longs.
+var rusageLongs = [...]string{"ru_maxrss", "ru_ixrss", "ru_idrss", "ru_isrss", "ru_minflt",
+	"ru_majflt", "ru_nswap", "ru_inblock", "ru_oublock", "ru_msgsnd", "ru_msgrcv", "ru_nsignals",
+	"ru_nvcsw", "ru_nivcsw"}
+
+// appendRusage prints a struct rusage as strace does: the two times, then "..." or, with -v,
+// every field.
 func appendRusage(b []byte, c *call, addr uint64) []byte {
 	if addr == 0 {
 		return append(b, "NULL"...)
 	}
 	ws := c.arch.wordSize()
-	var buf [32]byte
-	p := buf[:4*ws]
+	var buf [(4 + len(rusageLongs)) * 8]byte
+	p := buf[:(4+len(rusageLongs))*ws]
 	if !c.fetch(addr, p) {
 		return appendHex(b, addr)
 	}
@@ -509,14 +519,24 @@ func appendRusage(b []byte, c *call, addr uint64) []byte {
 	b = appendInt(b, sw(2))
 	b = append(b, ", tv_usec="...)
 	b = appendUint(b, c.word(p[3*ws:]))
-	return append(b, "}, ...}"...)
+	if c.o.abbrev() {
+		return append(b, "}, ...}"...)
+	}
+	b = append(b, '}')
+	for i, name := range rusageLongs {
+		b = append(b, ", "...)
+		b = append(b, name...)
+		b = append(b, '=')
+		b = appendUint(b, c.word(p[(4+i)*ws:]))
+	}
+	return append(b, '}')
 }
 
 func appendWaitid(b []byte, c *call) []byte {
 	a := &c.a
 	if !c.exit {
 		idtype := a[0]
-		b = appendXval(b, waitidTypes, idtype, "P_???")
+		b = appendXval(b, waitidTypes, idtype, "P_???", c.o.style())
 		b = append(b, ", "...)
 		if idtype == pPIDFD {
 			b = appendFd(b, c, int32(c.signed(1)))
@@ -527,7 +547,7 @@ func appendWaitid(b []byte, c *call) []byte {
 	}
 	b = appendSiginfoAt(b, c, a[2])
 	b = append(b, ", "...)
-	b = appendFlags(b, waitOptions, a[3], "W???")
+	b = appendFlags(b, waitOptions, a[3], "W???", c.o.style())
 	b = append(b, ", "...)
 	return appendRusage(b, c, a[4])
 }
@@ -544,5 +564,5 @@ func appendSiginfoAt(b []byte, c *call, addr uint64) []byte {
 	if !c.fetch(addr, raw[:]) {
 		return appendHex(b, addr)
 	}
-	return appendSiginfoRaw(b, raw[:], c.arch.wordSize())
+	return appendSiginfoRaw(b, raw[:], c.arch.wordSize(), c.o.style())
 }

@@ -169,7 +169,7 @@ func TestClone(t *testing.T) {
 			"clone3({flags=0, exit_signal=SIGCHLD, stack=NULL, stack_size=0}, 64) = 6651"},
 		{"clone3", [6]uint64{ca3, 88}, 6652, false, nil,
 			"clone3({flags=CLONE_PIDFD|CLONE_CLEAR_SIGHAND, pidfd=" + hex(pfd) + ", exit_signal=SIGCHLD, stack=NULL, stack_size=0} => {pidfd=[3]}, 88) = 6652"},
-		{"clone3", [6]uint64{ca3, 88}, 6652, false, &Options{DecorateFds: true},
+		{"clone3", [6]uint64{ca3, 88}, 6652, false, &Options{StringLimit: DefaultStringLimit, DecorateFds: true},
 			"clone3({flags=CLONE_PIDFD|CLONE_CLEAR_SIGHAND, pidfd=" + hex(pfd) + ", exit_signal=SIGCHLD, stack=NULL, stack_size=0} => {pidfd=[3<anon_inode:[pidfd]>]}, 88) = 6652"},
 		{"clone3", [6]uint64{0, 88}, -14, true, nil, "clone3(NULL, 88) = -1 EFAULT (Bad address)"},
 		{"clone3", [6]uint64{0x7fff65c9a490, 8}, -22, true, nil, "clone3(0x7fff65c9a490, 8) = -1 EINVAL (Invalid argument)"},
@@ -313,6 +313,7 @@ func TestExecve(t *testing.T) {
 	emptyStr := b.str("")
 	x := b.str("x")
 	b.f.fds[3] = "/tmp"
+	b.f.fds[-100] = "/tmp/xvexp" // the working directory
 	const argvText = `["ls", "-l", "a\"b\\c\t\n\r\v\f\1\0012\177\200\377x", "01234567890123456789012345678901"..., "01234567890123456789012345678901", "01234567890123456789012345678901"...]`
 	env := hex(envp) + " /* 2 vars */"
 	for _, c := range []struct {
@@ -332,7 +333,9 @@ func TestExecve(t *testing.T) {
 		{"execve", [6]uint64{long, empty, envp}, nil, `execve("/` + strings.Repeat("a", 4094) + `"..., [], ` + env + ")"},
 		{"execveat", [6]uint64{uint64(0xffffff9c), nonex, argv, envp, 0x1100}, nil, `execveat(AT_FDCWD, "/nonexistent", ` + argvText + ", " + env + ", AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH)"},
 		{"execveat", [6]uint64{3, rel, argv, envp, 0}, nil, `execveat(3, "nonexistent", ` + argvText + ", " + env + ", 0)"},
-		{"execveat", [6]uint64{3, rel, argv, envp, 0}, &Options{DecorateFds: true}, `execveat(3</tmp>, "nonexistent", ` + argvText + ", " + env + ", 0)"},
+		{"execveat", [6]uint64{3, rel, argv, envp, 0}, &Options{StringLimit: DefaultStringLimit, DecorateFds: true}, `execveat(3</tmp>, "nonexistent", ` + argvText + ", " + env + ", 0)"},
+		// strace -y: AT_FDCWD decorated with the working directory.
+		{"execveat", [6]uint64{uint64(0xffffff9c), rel, argv, envp, 0}, &Options{StringLimit: DefaultStringLimit, DecorateFds: true}, `execveat(AT_FDCWD</tmp/xvexp>, "nonexistent", ` + argvText + ", " + env + ", 0)"},
 		{"execveat", [6]uint64{99, emptyStr, argv, envp, 0x4000}, nil, `execveat(99, "", ` + argvText + ", " + env + ", 0x4000 /* AT_??? */)"},
 		{"execveat", [6]uint64{^uint64(0), x, argv, envp, 1}, nil, `execveat(-1, "x", ` + argvText + ", " + env + ", 0x1 /* AT_??? */)"},
 		// strace -s 5

@@ -185,7 +185,7 @@ func TestAppendSiginfo(t *testing.T) {
 		{11, mk(11, 2, addr(0x7f96be4de000)), "SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_ACCERR, si_addr=0x7f96be4de000}"},
 		{7, mk(7, 2, addr(0x7f96be4dc000)), "SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7f96be4dc000}"},
 	} {
-		if got := string(AppendSiginfo(nil, c.sig, c.info)); got != c.want {
+		if got := string(AppendSiginfo(nil, c.sig, c.info, nil)); got != c.want {
 			t.Errorf("\n got %s\nwant %s", got, c.want)
 		}
 	}

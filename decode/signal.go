@@ -44,16 +44,30 @@ func SignalName(sig int) string {
 	return strconv.Itoa(sig)
 }
 
-// appendSignal appends strace's printsignal of sig without allocating.
-func appendSignal(b []byte, sig int64) []byte {
-	if sig > 0 && sig < int64(len(signalNames)) {
-		return append(b, signalNames[sig]...)
+// appendSignal appends strace's printsignal of sig in style st, without allocating: its name
+// (raw: the number; verbose: the number, then the name in a comment); a number that names no
+// signal prints alone.
+func appendSignal(b []byte, sig int64, st ConstStyle) []byte {
+	named := sig > 0 && sig <= sigRTMAX
+	if !named || st != ConstAbbrev {
+		b = strconv.AppendInt(b, sig, 10)
 	}
-	if sig > sigRTMIN && sig <= sigRTMAX {
+	if !named || st == ConstRaw {
+		return b
+	}
+	if st == ConstVerbose {
+		b = append(b, " /* "...)
+	}
+	if sig < int64(len(signalNames)) {
+		b = append(b, signalNames[sig]...)
+	} else {
 		b = append(b, "SIGRT_"...)
-		return strconv.AppendInt(b, sig-sigRTMIN, 10)
+		b = strconv.AppendInt(b, sig-sigRTMIN, 10)
 	}
-	return strconv.AppendInt(b, sig, 10)
+	if st == ConstVerbose {
+		b = append(b, " */"...)
+	}
+	return b
 }
 
 // si_code values.
@@ -146,11 +160,11 @@ func siCodeTable(signo int32) []xlat {
 // "SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1235, si_uid=0,
 // si_status=0, si_utime=0, si_stime=0}"; the caller adds "--- " and " ---".
 // siginfo is the raw siginfo_t from PTRACE_GETSIGINFO in the tracer's
-// native (64-bit) layout.
-func AppendSiginfo(b []byte, sig int, siginfo *[128]byte) []byte {
-	b = appendSignal(b, int64(sig))
+// native (64-bit) layout. The leading name is a name in every -X style, as strace's.
+func AppendSiginfo(b []byte, sig int, siginfo *[128]byte, o *Options) []byte {
+	b = appendSignal(b, int64(sig), ConstAbbrev)
 	b = append(b, ' ')
-	return appendSiginfoRaw(b, siginfo[:], 8)
+	return appendSiginfoRaw(b, siginfo[:], 8, o.style())
 }
 
 // siginfo reads fields of a raw siginfo_t of the given word size.
@@ -193,8 +207,8 @@ func (s siginfo) sword(off int) int64 {
 }
 
 // appendSiginfoRaw formats a siginfo_t as strace's printsiginfo. ws is the
-// tracee's word size (8, or 4 for i386's compat layout).
-func appendSiginfoRaw(b []byte, raw []byte, ws int) []byte {
+// tracee's word size (8, or 4 for i386's compat layout); st is -X's style.
+func appendSiginfoRaw(b []byte, raw []byte, ws int, st ConstStyle) []byte {
 	s := siginfo{raw, ws}
 	// The union starts after si_signo, si_errno, si_code (and padding on
 	// 64-bit).
@@ -210,24 +224,18 @@ func appendSiginfoRaw(b []byte, raw []byte, ws int) []byte {
 		return append(b, '}')
 	}
 	b = append(b, "si_signo="...)
-	b = appendSignal(b, int64(signo))
+	b = appendSignal(b, int64(signo), st)
 	b = append(b, ", si_code="...)
 	name := lookupXlat(siginfoCodes, uint64(uint32(code)))
 	if name == "" {
 		name = lookupXlat(siCodeTable(signo), uint64(uint32(code)))
 	}
-	if name != "" {
-		b = append(b, name...)
-	} else {
-		b = appendHex(b, uint64(uint32(code)))
-	}
+	var num [20]byte
+	b = appendNamed(b, appendHex(num[:0], uint64(uint32(code))), name, "", st)
 	if errno != 0 {
 		b = append(b, ", si_errno="...)
-		if n := ErrnoName(uint64(uint32(errno))); n != "" {
-			b = append(b, n...)
-		} else {
-			b = strconv.AppendUint(b, uint64(uint32(errno)), 10)
-		}
+		e := uint64(uint32(errno))
+		b = appendNamed(b, strconv.AppendUint(num[:0], e, 10), ErrnoName(e), "", st)
 	}
 	pid, uid := s.i32(u), s.i32(u+4)
 	sigval := u + 8 // after si_pid and si_uid
@@ -270,16 +278,16 @@ func appendSiginfoRaw(b []byte, raw []byte, ws int) []byte {
 	case sigCHLD:
 		b = source(b)
 		b = append(b, ", si_status="...)
-		st := s.i32(u + 8)
+		status := s.i32(u + 8)
 		if code == 1 { // CLD_EXITED
-			b = strconv.AppendInt(b, int64(st), 10)
+			b = strconv.AppendInt(b, int64(status), 10)
 		} else {
-			b = appendSignal(b, int64(st))
+			b = appendSignal(b, int64(status), st)
 		}
 		b = append(b, ", si_utime="...)
-		b = appendClock(b, s.word(u+8+ws))
+		b = appendClock(b, s.word(u+8+ws), st)
 		b = append(b, ", si_stime="...)
-		b = appendClock(b, s.word(u+8+2*ws))
+		b = appendClock(b, s.word(u+8+2*ws), st)
 	case sigILL, sigFPE, sigTRAP:
 		b = append(b, ", si_addr="...)
 		b = appendAddr(b, s.word(u))
@@ -319,9 +327,9 @@ func appendSiginfoRaw(b []byte, raw []byte, ws int) []byte {
 		nr := s.i32(u + ws)
 		arch := uint32(s.i32(u + ws + 4))
 		b = append(b, ", si_syscall="...)
-		b = appendSyscallNr(b, arch, nr)
+		b = appendSyscallNr(b, arch, nr, st)
 		b = append(b, ", si_arch="...)
-		b = appendXval(b, auditArchs, uint64(arch), "AUDIT_ARCH_???")
+		b = appendXval(b, auditArchs, uint64(arch), "AUDIT_ARCH_???", st)
 	default:
 		if pid != 0 || uid != 0 {
 			b = source(b)
@@ -344,10 +352,10 @@ func appendID(b []byte, id uint32) []byte {
 // clockTicks is USER_HZ, sysconf(_SC_CLK_TCK) on Linux.
 const clockTicks = 100
 
-// appendClock appends a clock_t as strace does: "15 /* 0.15 s */".
-func appendClock(b []byte, v uint64) []byte {
+// appendClock appends a clock_t as strace does: "15 /* 0.15 s */"; "15" in raw style.
+func appendClock(b []byte, v uint64, st ConstStyle) []byte {
 	b = strconv.AppendUint(b, v, 10)
-	if v == 0 {
+	if v == 0 || st == ConstRaw {
 		return b
 	}
 	b = append(b, " /* "...)
@@ -363,20 +371,30 @@ func appendClock(b []byte, v uint64) []byte {
 
 // appendSyscallNr appends a system call number of the given audit arch as
 // strace's si_syscall: "__NR_getpid" for the tracer's own architecture,
-// "20 /* getpid */" for another, the bare number when unknown.
-func appendSyscallNr(b []byte, auditArch uint32, nr int32) []byte {
+// "20 /* getpid */" for another, the bare number when unknown. Raw style prints the number
+// alone, verbose the number and the name in a comment: "39 /* __NR_getpid */".
+func appendSyscallNr(b []byte, auditArch uint32, nr int32, st ConstStyle) []byte {
 	a := ArchOf(auditArch, uint64(uint32(nr)))
 	name := ""
 	if a != ArchUnknown && nr >= 0 {
 		name = a.syscallName(uint64(nr))
 	}
-	if name != "" && a == NativeArch() {
-		b = append(b, "__NR_"...)
-		return append(b, name...)
+	native := name != "" && a == NativeArch()
+	if !native || st != ConstAbbrev {
+		b = strconv.AppendInt(b, int64(nr), 10)
 	}
-	b = strconv.AppendInt(b, int64(nr), 10)
-	if name != "" {
-		b = appendComment(b, name)
+	if name == "" || st == ConstRaw {
+		return b
+	}
+	if !native || st == ConstVerbose {
+		b = append(b, " /* "...)
+	}
+	if native {
+		b = append(b, "__NR_"...)
+	}
+	b = append(b, name...)
+	if !native || st == ConstVerbose {
+		b = append(b, " */"...)
 	}
 	return b
 }

@@ -157,25 +157,38 @@ type Tracee interface {
 	// ReadMemory reads tracee memory at addr into p. It may return a
 	// short count at an unmapped page boundary.
 	ReadMemory(addr uint64, p []byte) (int, error)
-	// FdPath returns the readlink of /proc/PID/fd/N, for -y; for AT_FDCWD (-100), of
-	// /proc/PID/cwd.
+	// FdPath returns the readlink of /proc/PID/fd/N, for -y; of /proc/PID/cwd for
+	// AT_FDCWD (-100).
 	FdPath(fd int) (string, error)
 }
 
-// Options are strace's output options that change argument text.
+// Options are strace's output options that change argument text. A nil *Options is strace's
+// defaults.
 type Options struct {
-	StringLimit int  // strace -s, default 32 (0 means 32)
-	DecorateFds bool // strace -y
+	StringLimit int        // strace -s: at most this many bytes of a string, elements of an array
+	DecorateFds bool       // strace -y
+	Consts      ConstStyle // strace -X
+	NoAbbrev    bool       // strace -v: execve's environment, arrays and structs in full
 }
 
 // DefaultStringLimit is strace's default -s.
 const DefaultStringLimit = 32
 
 func (o *Options) strLimit() int {
-	if o == nil || o.StringLimit <= 0 {
+	if o == nil {
 		return DefaultStringLimit
 	}
 	return o.StringLimit
+}
+
+// abbrev reports whether long arrays and structs are cut short, as strace does without -v.
+func (o *Options) abbrev() bool { return o == nil || !o.NoAbbrev }
+
+func (o *Options) style() ConstStyle {
+	if o == nil {
+		return ConstAbbrev
+	}
+	return o.Consts
 }
 
 func (o *Options) decorate() bool { return o != nil && o.DecorateFds }
@@ -388,7 +401,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendUint(b, a[2])
 		b = append(b, ", "...)
-		b = appendFlags(b, mremapFlags, a[3], "MREMAP_???")
+		b = appendFlags(b, mremapFlags, a[3], "MREMAP_???", c.o.style())
 		if a[3]&(mremapMayMove|mremapFixed) == mremapMayMove|mremapFixed {
 			b = append(b, ", "...)
 			b = appendAddr(b, a[4])
@@ -406,15 +419,15 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendUint(b, a[1])
 		b = append(b, ", "...)
-		b = appendMpolMode(b, a[2])
+		b = appendMpolMode(b, a[2], c.o.style())
 		b = append(b, ", "...)
 		b = appendNodemask(b, c, a[3], a[4])
 		b = append(b, ", "...)
 		b = appendUint(b, a[4])
 		b = append(b, ", "...)
-		b = appendFlags(b, mbindFlags, a[5], "MPOL_???")
+		b = appendFlags(b, mbindFlags, a[5], "MPOL_???", c.o.style())
 	case dSetMempolicy:
-		b = appendMpolMode(b, a[0])
+		b = appendMpolMode(b, a[0], c.o.style())
 		b = append(b, ", "...)
 		b = appendNodemask(b, c, a[1], a[2])
 		b = append(b, ", "...)
@@ -442,7 +455,7 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendExecve(b, c, 1)
 		b = append(b, ", "...)
-		b = appendFlags(b, execveatFlags, a[4], "AT_???")
+		b = appendFlags(b, execveatFlags, a[4], "AT_???", c.o.style())
 	case dExit:
 		b = appendInt(b, c.signed(0))
 	case dWait4, dWaitpid:
@@ -452,17 +465,17 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 	case dKill:
 		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendSignal(b, c.signed(1))
+		b = appendSignal(b, c.signed(1), c.o.style())
 	case dTgkill:
 		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
 		b = appendInt(b, c.signed(1))
 		b = append(b, ", "...)
-		b = appendSignal(b, c.signed(2))
+		b = appendSignal(b, c.signed(2), c.o.style())
 	case dRtSigqueueinfo:
 		b = appendInt(b, c.signed(0))
 		b = append(b, ", "...)
-		b = appendSignal(b, c.signed(1))
+		b = appendSignal(b, c.signed(1), c.o.style())
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[2])
 	case dRtTgsigqueueinfo:
@@ -470,13 +483,13 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 		b = append(b, ", "...)
 		b = appendInt(b, c.signed(1))
 		b = append(b, ", "...)
-		b = appendSignal(b, c.signed(2))
+		b = appendSignal(b, c.signed(2), c.o.style())
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[3])
 	case dPidfdSendSignal:
 		b = appendFd(b, c, int32(c.signed(0)))
 		b = append(b, ", "...)
-		b = appendSignal(b, c.signed(1))
+		b = appendSignal(b, c.signed(1), c.o.style())
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[2])
 		b = append(b, ", "...)

@@ -23,7 +23,7 @@ func BenchmarkMmapStraceLine(b *testing.B) {
 	s := NewStrace(io.Discard, StraceOptions{Prefix: PrefixPid})
 	sc := decode.Lookup(decode.ArchX86_64, 9)
 	args := [6]uint64{0, 8192, 3, 0x22, ^uint64(0), 0}
-	buf, ret, o := make([]byte, 0, 256), make([]byte, 0, 64), &decode.Options{}
+	buf, ret, o := make([]byte, 0, 256), make([]byte, 0, 64), &decode.Options{StringLimit: decode.DefaultStringLimit}
 	b.ReportAllocs()
 	for b.Loop() {
 		mmapLine(s, sc, &args, o, &buf, &ret)
@@ -35,7 +35,7 @@ func TestMmapStraceLineAllocs(t *testing.T) {
 	s := NewStrace(io.Discard, StraceOptions{Prefix: PrefixPid})
 	sc := decode.Lookup(decode.ArchX86_64, 9)
 	args := [6]uint64{0, 8192, 3, 0x22, ^uint64(0), 0}
-	buf, ret, o := make([]byte, 0, 256), make([]byte, 0, 64), &decode.Options{}
+	buf, ret, o := make([]byte, 0, 256), make([]byte, 0, 64), &decode.Options{StringLimit: decode.DefaultStringLimit}
 	if n := testing.AllocsPerRun(1000, func() { mmapLine(s, sc, &args, o, &buf, &ret) }); n > 2 {
 		t.Errorf("%v allocations per mmap line, want at most 2", n)
 	}

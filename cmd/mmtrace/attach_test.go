@@ -483,3 +483,66 @@ func TestAttachPartlyFails(t *testing.T) {
 	requireUntraced(t, pid, false)
 	finishWorker(t, worker, out)
 }
+
+// TestAttachConstStyles attaches to the worker with -X and -v, as strace 6.1 -p and then
+// mmtrace attach: the calls print in the same style. The two see different moments of the
+// worker, so what is compared is the shape of each kind of line, numbers masked.
+func TestAttachConstStyles(t *testing.T) {
+	strace := needTool(t, "strace")
+	worker, out := startWorker(t, 60)
+	pid := strconv.Itoa(worker.Process.Pid)
+	const set = "mmap,mprotect,munmap,clone,wait4"
+	for _, flags := range [][]string{{"-X", "raw"}, {"--const-print-style=verbose", "--no-abbrev"}} {
+		t.Run(strings.Join(flags, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			straceOut, mmtraceOut := filepath.Join(dir, "strace.out"), filepath.Join(dir, "mmtrace.out")
+			st := exec.Command(strace, append(append([]string{"-f", "-o", straceOut, "-e", "trace=" + set}, flags...), "-p", pid)...)
+			startKilledAtEnd(t, st)
+			time.Sleep(time.Second)
+			st.Process.Signal(syscall.SIGINT)
+			// strace detaches, then ends by the SIGINT.
+			if err := st.Wait(); err != nil && st.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+				t.Fatalf("strace -p: %v", err)
+			}
+			requireUntraced(t, worker.Process.Pid, false)
+			r := runCmd(t, "", mmtraceBin, append(append([]string{"attach", "--strace-only", "--duration", "1s", "-o", mmtraceOut, "-e", "trace=" + set}, flags...), pid)...)
+			if r.code != 0 {
+				t.Fatalf("mmtrace attach exited %d: %s", r.code, r.stderr)
+			}
+			want, got := readTraces(t, straceOut, mmtraceOut)
+			wantShapes, gotShapes := lineShapes(t, string(want)), lineShapes(t, string(got))
+			if len(gotShapes) < 4 {
+				t.Errorf("too few kinds of line in mmtrace's trace: %q\n%s", gotShapes, got)
+			}
+			if !slices.Equal(wantShapes, gotShapes) {
+				t.Errorf("the kinds of line differ:\nstrace:  %q\nmmtrace: %q", wantShapes, gotShapes)
+			}
+		})
+	}
+	if err := worker.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	finishWorker(t, worker, out)
+}
+
+// numbers are what differs between two traces of the worker: addresses, numbers, and the
+// names parseTrace gives the tasks (P.2, ?3, .1 for a child of a thread not seen before),
+// which depend on when the trace began.
+var numbers = regexp.MustCompile(`ADDR|\?[\d.]+|\bP\b(?:\.\d+)*|\.?\d+(?:\.\d+)*`)
+
+// lineShapes returns the distinct lines of a trace of the worker, numbers masked, without the calls cut by the attach or the detach (strace: "<detached ...>";
+// mmtrace: the call interrupted, "= ? ERESTARTSYS").
+func lineShapes(t *testing.T, text string) []string {
+	t.Helper()
+	var shapes []string
+	for _, lines := range parseTrace(t, text, true) {
+		for _, l := range lines {
+			if strings.HasSuffix(l, "<unfinished ...>") || strings.Contains(l, "detached ...>") || strings.Contains(l, "= ? ERESTART") || strings.HasPrefix(l, "+++") {
+				continue
+			}
+			shapes = append(shapes, numbers.ReplaceAllString(l, "N"))
+		}
+	}
+	slices.Sort(shapes)
+	return slices.Compact(shapes)
+}

@@ -262,7 +262,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			lines.Annotate(ev.Tid, &update.Change)
 		}
 	case ptrace.Signal:
-		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
+		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo, &s.decode)
 		lines.Signal(ev.Tid, s.args)
 	case ptrace.GroupStop:
 		lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
@@ -344,7 +344,7 @@ func (s *traceSession) reportJSON(ev *ptrace.Event, call *report.CallEvent) {
 	switch ev.Kind {
 	case ptrace.Signal:
 		e.Type, e.Signal = "signal", decode.SignalName(ev.Signal)
-		e.Info = string(decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo))
+		e.Info = string(decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo, &s.decode))
 	case ptrace.GroupStop:
 		e.Type, e.Signal = "stopped", decode.SignalName(ev.Signal)
 	case ptrace.Exec:

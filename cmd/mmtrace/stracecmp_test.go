@@ -15,7 +15,7 @@ import (
 // This file turns strace-format output into something two runs can be compared by: per task,
 // the sequence of its lines, with each call's <unfinished ...> and <... resumed> halves joined,
 // pids named by their place in the process tree, and the values that differ between two runs
-// of the same program masked (execve's environment pointer, CPU times).
+// of the same program masked (execve's environment pointer, CPU times, resource usage).
 
 // traceLog is a trace split by task: each task's lines in order, keyed by the task's name in
 // the process tree ("P" for the command, "P.1" for its first child, "P.1.2" ...).
@@ -31,7 +31,13 @@ var (
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+(?: /\* [^*]* \*/)?, si_stime=\d+(?: /\* [^*]* \*/)?`)
 	// gcc's temporary files: mkstemp names differ from run to run.
 	tempFiles = regexp.MustCompile(`/tmp/cc[A-Za-z0-9]{6}\.`)
-	pidFields = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
+	pidFields = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\((?:P_PID|0x1|0x1 /\* P_PID \*/), |kill\(|tkill\(|tgkill\(|sigqueueinfo\()(\d+)`)
+	// The thread id after the process id: tgkill(P, TID, ...), rt_tgsigqueueinfo(P, TID, ...).
+	threadArg = regexp.MustCompile(`^((?:tgkill|rt_tgsigqueueinfo)\([^,]+, )(\d+)`)
+	// A SysV shared memory id is the system's next one.
+	shmid = regexp.MustCompile(`^shmat\(\d+, `)
+	// A struct rusage's values (-v prints them all) change from run to run.
+	rusage    = regexp.MustCompile(`(ru_[a-z]+)=(?:\{tv_sec=\d+, tv_usec=\d+\}|\d+)`)
 	addresses = regexp.MustCompile(`0x[0-9a-f]{5,}`)
 	// Times differ between any two runs: -t, -tt, -ttt and -r at the start, -T at the end.
 	timestamp = regexp.MustCompile(`^(?:\d\d:\d\d:\d\d(?:\.\d{6})?|\d{10}\.\d{6}| *\d+\.\d{6}) `)
@@ -121,14 +127,19 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 	log := traceLog{}
 	for _, l := range lines {
 		name := names[l.pid]
-		s := pidFields.ReplaceAllStringFunc(l.text, func(field string) string {
-			m := pidFields.FindStringSubmatch(field)
-			pid, _ := strconv.Atoi(m[2])
-			if n, ok := names[pid]; ok {
-				return m[1] + n
-			}
-			return field
-		})
+		namePids := func(re *regexp.Regexp, text string) string {
+			return re.ReplaceAllStringFunc(text, func(field string) string {
+				m := re.FindStringSubmatch(field)
+				pid, _ := strconv.Atoi(m[2])
+				if n, ok := names[pid]; ok {
+					return m[1] + n
+				}
+				return field
+			})
+		}
+		s := namePids(threadArg, namePids(pidFields, l.text))
+		s = rusage.ReplaceAllString(s, "$1=N")
+		s = shmid.ReplaceAllString(s, "shmat(ID, ")
 		s = envPointer.ReplaceAllString(s, "ENV /* $1 vars */")
 		s = cpuTimes.ReplaceAllString(s, "si_utime=T, si_stime=T")
 		s = tempFiles.ReplaceAllString(s, "/tmp/ccTEMP.")
@@ -138,11 +149,11 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		}
 		log[name] = append(log[name], s)
 	}
-	// A child's SIGCHLD reaches its parent before or after the parent's wait4 returns, as the
-	// two happen to run: put the pair in one order.
+	// A child's SIGCHLD reaches its parent before or after the parent's wait4 or waitid
+	// returns, as the two happen to run: put the pair in one order.
 	for _, lines := range log {
 		for i := 0; i+1 < len(lines); i++ {
-			if strings.HasPrefix(lines[i], "--- SIGCHLD ") && strings.HasPrefix(lines[i+1], "wait4(") {
+			if strings.HasPrefix(lines[i], "--- SIGCHLD ") && (strings.HasPrefix(lines[i+1], "wait4(") || strings.HasPrefix(lines[i+1], "waitid(")) {
 				lines[i], lines[i+1] = lines[i+1], lines[i]
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ type traceFlags struct {
 	output      string
 	expressions []string
 	decorateFds bool
-	stringLimit int
+	stringLimit decimal
 	column      int
 	seccomp     bool
 	pids        []int
@@ -46,6 +47,8 @@ type traceFlags struct {
 	successfulOnly bool
 	colour         colourMode
 	html           string
+	constStyle     constStyle // -X
+	noAbbrev       bool       // -v
 }
 
 func newTraceCmd() *cobra.Command {
@@ -97,7 +100,8 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the trace to `FILE` instead of stderr")
 	fl.StringArrayVarP(&f.expressions, "expr", "e", nil, "`trace=LIST`: the calls to trace: names, %memory, %process, ! to negate")
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
-	fl.IntVarP(&f.stringLimit, "string-limit", "s", 32, "print at most `N` characters of each string")
+	f.stringLimit = decode.DefaultStringLimit
+	fl.VarP(&f.stringLimit, "string-limit", "s", "print at most `N` characters of each string, N elements of argv and other arrays")
 	fl.IntVarP(&f.column, "columns", "a", report.DefaultColumn, "align return values at `COLUMN`")
 	fl.BoolVar(&f.straceOnly, "strace-only", false, "print strace's lines alone, without what each call did to the address space")
 	fl.BoolVar(&f.regions, "regions", false, "print each process's regions, with the call that made each, at its exit and execve")
@@ -114,6 +118,8 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&f.successfulOnly, "successful-only", "z", false, "print only calls that succeeded")
 	fl.StringVar(&f.html, "html", "", "also write the trace as one self-contained HTML page, a map of the address space with a timeline, to `FILE`")
 	fl.Var(&f.colour, "color", "colour errors and kinds: `auto` (on a terminal, unless NO_COLOR is set), always, never")
+	fl.VarP(&f.constStyle, "const-print-style", "X", "print named constants, flags and signals in `STYLE`: raw (numbers), abbrev (names) or verbose (both)")
+	fl.BoolVarP(&f.noAbbrev, "no-abbrev", "v", false, "print execve's environment, arrays and structs in full")
 }
 
 func runTrace(f *traceFlags, args []string) error {
@@ -177,7 +183,7 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	}
 	s := &traceSession{
 		set:          set,
-		decode:       decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
+		decode:       decode.Options{StringLimit: int(f.stringLimit), DecorateFds: f.decorateFds, Consts: decode.ConstStyle(f.constStyle), NoAbbrev: f.noAbbrev},
 		regionTables: f.regions,
 		started:      time.Now(),
 		quiet:        f.quiet > 0,
@@ -285,6 +291,46 @@ func (f *traceFlags) timestamps() report.Timestamps {
 	}
 	return report.NoTimestamps
 }
+
+// constStyle is -X (--const-print-style): raw, abbrev or verbose, spelled as strace's.
+type constStyle decode.ConstStyle
+
+var constStyleNames = [...]string{
+	decode.ConstAbbrev:  "abbrev",
+	decode.ConstRaw:     "raw",
+	decode.ConstVerbose: "verbose",
+}
+
+func (c *constStyle) String() string { return constStyleNames[*c] }
+
+func (c *constStyle) Set(v string) error {
+	for style, name := range constStyleNames {
+		if v == name {
+			*c = constStyle(style)
+			return nil
+		}
+	}
+	return errors.New("want raw, abbrev or verbose")
+}
+
+func (c *constStyle) Type() string { return "STYLE" }
+
+// decimal is a number flag read in base 10 alone, as strace reads -s: pflag's IntVar would
+// take -s 010 for 8 and accept -s 0x10.
+type decimal int
+
+func (d *decimal) String() string { return strconv.Itoa(int(*d)) }
+
+func (d *decimal) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("not a decimal number")
+	}
+	*d = decimal(v)
+	return nil
+}
+
+func (d *decimal) Type() string { return "N" }
 
 // traceSet parses every -e option. Only the trace qualifier exists in mmtrace; a bare list
 // means trace=LIST, as in strace.

@@ -15,6 +15,10 @@ import (
 const defaultSet = "mmap,munmap,mprotect,mremap,msync,madvise,brk,mlock,munlock,mlock2,mlockall," +
 	"munlockall,remap_file_pages,mincore,fork,vfork,clone,clone3,execve,execveat,exit,exit_group"
 
+// constsSet is every call consts.c makes that mmtrace decodes.
+const constsSet = defaultSet + ",wait4,waitid,kill,tkill,tgkill,rt_sigqueueinfo,rt_tgsigqueueinfo,pidfd_send_signal," +
+	"mbind,set_mempolicy,get_mempolicy,migrate_pages,move_pages,set_mempolicy_home_node,shmat,shmdt,io_setup,io_destroy,pkey_mprotect"
+
 // straceCase is a program traced by strace and by mmtrace, whose traces must be the same.
 type straceCase struct {
 	name string
@@ -65,6 +69,40 @@ var straceCases = []straceCase{
 	{name: "strings", prog: "trace/vfork_exec.c", flags: []string{"-s", "4"}},
 	{name: "fds", prog: "trace/kinds.c", flags: []string{"-y"}},
 	{name: "columns", prog: "trace/remap.c", flags: []string{"-a", "60"}},
+	// Constants, flags, signals and errnos in each -X style; arrays, structs and execve's
+	// environment with -v; strings and arrays at the edges of -s.
+	{name: "consts", prog: "trace/consts.c", set: constsSet},
+	{name: "consts_raw", prog: "trace/consts.c", set: constsSet, flags: []string{"-X", "raw"}},
+	{name: "consts_verbose", prog: "trace/consts.c", set: constsSet, flags: []string{"-X", "verbose"}},
+	{name: "consts_abbrev", prog: "trace/consts.c", set: constsSet, flags: []string{"--const-print-style=abbrev"}},
+	{name: "consts_v", prog: "trace/consts.c", set: constsSet, flags: []string{"-v"}},
+	{name: "consts_raw_v", prog: "trace/consts.c", set: constsSet, flags: []string{"--const-print-style=raw", "--no-abbrev"}},
+	{name: "consts_verbose_v", prog: "trace/consts.c", set: constsSet, flags: []string{"-X", "verbose", "-v"}},
+	{name: "consts_s0", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "0"}},
+	{name: "consts_s1", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "1"}},
+	{name: "consts_s2", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "2"}}, // 2-element arrays whole
+	{name: "consts_s4", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "4"}},
+	{name: "consts_s5", prog: "trace/consts.c", set: constsSet, flags: []string{"--string-limit=5"}},
+	{name: "consts_s39", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "39"}},   // 40-element arrays cut at 39
+	{name: "consts_s40", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "40"}},   // and whole
+	{name: "consts_s010", prog: "trace/consts.c", set: constsSet, flags: []string{"-s", "010"}}, // decimal, as strace reads it
+	{name: "consts_v_s0", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "0"}},
+	{name: "consts_v_s1", prog: "trace/consts.c", set: constsSet, flags: []string{"-v", "-s", "1"}},
+	{name: "consts_combined", prog: "trace/consts.c", set: constsSet, flags: []string{"-qq", "-Xraw", "-ttt", "-T", "-vs1", "-y"}},
+	{name: "i386_consts", prog: "trace/consts.c", set: constsSet, cflags: []string{"-m32"}},
+	{name: "i386_consts_raw_v", prog: "trace/consts.c", set: constsSet, cflags: []string{"-m32"}, flags: []string{"-X", "raw", "-v"}},
+	{name: "i386_consts_verbose_s0", prog: "trace/consts.c", set: constsSet, cflags: []string{"-m32"}, flags: []string{"-X", "verbose", "-s", "0"}},
+	{name: "signals_raw", prog: "trace/signals.c", flags: []string{"-X", "raw"}},
+	{name: "signals_verbose", prog: "trace/signals.c", flags: []string{"-X", "verbose"}},
+	{name: "job_control_verbose", prog: "trace/stop.c", flags: []string{"-X", "verbose"}},
+	{name: "thread_raw", prog: "trace/thread.c", maskAddresses: true, flags: []string{"-X", "raw"}},
+	{name: "thread_verbose_v", prog: "trace/thread.c", maskAddresses: true, flags: []string{"-X", "verbose", "-v"}},
+	{name: "i386_thread_verbose", prog: "trace/thread.c", cflags: []string{"-m32"}, maskAddresses: true, flags: []string{"-X", "verbose"}},
+	{name: "vfork_exec_v_s0", prog: "trace/vfork_exec.c", flags: []string{"-v", "-s", "0"}},
+	{name: "kinds_verbose_y", prog: "trace/kinds.c", flags: []string{"-X", "verbose", "-y"}},
+	{name: "remap_raw", prog: "trace/remap.c", flags: []string{"-X", "raw"}},
+	{name: "misc_verbose", prog: "trace/misc.c", flags: []string{"-X", "verbose"}},
+	{name: "fail_raw_Z", prog: "trace/fail.c", flags: []string{"-X", "raw", "-Z"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	// A directory of the repository's: / holds /proc, whose link count changes whenever a
 	// process starts or ends, so two runs' listings of it differ by chance.
