@@ -321,7 +321,6 @@ func runTraced(t testing.TB, limit time.Duration, args ...string) tracedRun {
 	return r
 }
 
-
 func tail(s string, n int) string {
 	if len(s) > n {
 		return "..." + s[len(s)-n:]
