@@ -102,7 +102,9 @@ func (a Arch) argMask() uint64 {
 	return ^uint64(0)
 }
 
-// names returns the number-to-name table of a.
+//go:generate go run ./internal/gennames -o names_gen.go
+
+// names returns the number-to-name table of a (names_gen.go).
 func (a Arch) names() []string {
 	switch a {
 	case ArchX86_64:
