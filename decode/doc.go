@@ -7,7 +7,10 @@
 // strace 6.1 prints. Tables are data: flag sets are lists of {value, name}
 // pairs in strace's order, system calls are lists of {number, name, decoder}
 // per architecture, and formatting is one generic function per kind of
-// argument.
+// argument. The number-to-name tables (names_gen.go) are generated: go
+// generate ./decode runs internal/gennames, which reads the golang.org/x/sys
+// version in go.mod from the module cache, and TestNamesGenCurrent fails when
+// the committed file is not its output.
 //
 // Formatting is append-style into a caller-owned []byte and does not
 // allocate for calls that need no tracee memory (mmap, munmap, mprotect ...).
