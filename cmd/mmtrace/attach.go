@@ -63,7 +63,7 @@ func runAttach(f *traceFlags, pids []int) error {
 	if f.duration < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--duration %v: must not be negative", f.duration)}
 	}
-	s, err := newTraceSession(f)
+	s, err := newTraceSession(f, false)
 	if err != nil {
 		return err
 	}

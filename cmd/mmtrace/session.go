@@ -54,8 +54,10 @@ type traceSession struct {
 
 	// perTask holds the files of -ff; nil otherwise.
 	perTask *taskFiles
-	// quiet (-q): no messages about attaching and detaching.
-	quiet bool
+	// quietAttach (-q): no messages about attaching and detaching.
+	quietAttach bool
+	// signals are those whose lines are printed (-e signal=SET).
+	signals numberSet
 	// failedOnly (-Z) and succeedOnly (-z) print only the calls that failed, or succeeded.
 	failedOnly, succeedOnly bool
 
@@ -226,8 +228,11 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 	switch ev.Kind {
 	case ptrace.TaskStart:
 		lines.TaskStarted(ev.Tid)
-		if s.announceAttach && !s.quiet && ev.Tid == ev.Pid {
-			fmt.Fprintf(os.Stderr, "mmtrace: Process %d attached\n", ev.Pid)
+		// A task followed from its parent is announced as strace -f announces it; the
+		// command that mmtrace itself starts is not.
+		followed := ev.ParentTid != 0 && ev.ParentTid != os.Getpid()
+		if !s.quietAttach && (followed || s.announceAttach && ev.ParentTid == 0 && ev.Tid == ev.Pid) {
+			s.message(lines, fmt.Sprintf("mmtrace: Process %d attached\n", ev.Tid))
 		}
 	case ptrace.SyscallEntry:
 		if !shown {
@@ -257,10 +262,14 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			lines.Annotate(ev.Tid, &update.Change)
 		}
 	case ptrace.Signal:
-		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
-		lines.Signal(ev.Tid, s.args)
+		if s.signals.has(ev.Signal) {
+			s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
+			lines.Signal(ev.Tid, s.args)
+		}
 	case ptrace.GroupStop:
-		lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
+		if s.signals.has(ev.Signal) {
+			lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
+		}
 	case ptrace.Exec:
 		if ev.FormerTid != ev.Tid {
 			lines.Superseded(ev.Tid, ev.FormerTid)
@@ -270,7 +279,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		}
 	case ptrace.Detached:
 		lines.Detached(ev.Tid)
-		if ev.Tid == ev.Pid && !s.quiet {
+		if ev.Tid == ev.Pid && !s.quietAttach {
 			fmt.Fprintf(os.Stderr, "mmtrace: Process %d detached\n", ev.Pid)
 		}
 		s.endTask(ev.Tid)
@@ -280,10 +289,13 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		if ev.InSyscall && shown && !s.failedOnly && !s.succeedOnly {
 			lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
 		}
-		if ev.Kind == ptrace.Exited {
+		switch {
+		case ev.Kind == ptrace.Exited:
 			lines.Exited(ev.Tid, ev.Status)
-		} else {
+		case s.signals.has(ev.Signal):
 			lines.Killed(ev.Tid, decode.SignalName(ev.Signal), ev.CoreDumped)
+		default:
+			lines.Ended(ev.Tid) // its signal is not printed (-e signal=), as strace leaves it out
 		}
 		if c := s.exitTables[ev.Tid]; c != nil {
 			delete(s.exitTables, ev.Tid)
@@ -291,6 +303,16 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		}
 		s.endTask(ev.Tid)
 	}
+}
+
+// message writes one of mmtrace's messages to stderr. When the trace goes there too, it goes
+// in the trace's buffer, where it happens, even in the middle of a call's line, as strace's.
+func (s *traceSession) message(lines *report.Strace, text string) {
+	if s.file == nil && s.perTask == nil && s.json == nil {
+		lines.Message(text)
+		return
+	}
+	os.Stderr.WriteString(text)
 }
 
 // linesOf is where a task's lines go: the one output, or its own file with -ff.
@@ -322,9 +344,15 @@ func (s *traceSession) reportJSON(ev *ptrace.Event, call *report.CallEvent) {
 	e := report.TaskEvent{Time: time.Since(s.started).Seconds(), Pid: ev.Pid, Tid: ev.Tid}
 	switch ev.Kind {
 	case ptrace.Signal:
+		if !s.signals.has(ev.Signal) {
+			return
+		}
 		e.Type, e.Signal = "signal", decode.SignalName(ev.Signal)
 		e.Info = string(decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo))
 	case ptrace.GroupStop:
+		if !s.signals.has(ev.Signal) {
+			return
+		}
 		e.Type, e.Signal = "stopped", decode.SignalName(ev.Signal)
 	case ptrace.Exec:
 		e.Type = "exec"
