@@ -358,7 +358,7 @@ scan:
 func appendWait(b []byte, c *call, rusage bool) []byte {
 	a := &c.a
 	if !c.exit {
-		b = appendInt(b, int64(int32(a[0])))
+		b = appendPid(b, c.o, int64(int32(a[0])))
 		return append(b, ", "...)
 	}
 	if c.ret == 0 && !c.isErr {
@@ -470,9 +470,12 @@ func appendWaitid(b []byte, c *call) []byte {
 		idtype := uint64(uint32(a[0]))
 		b = appendXval(b, waitidTypes, idtype, "P_???")
 		b = append(b, ", "...)
-		if idtype == pPIDFD {
+		switch idtype {
+		case pPIDFD:
 			b = appendFd(b, c, int32(a[1]))
-		} else {
+		case pPID:
+			b = appendPid(b, c.o, int64(int32(a[1])))
+		default:
 			b = appendInt(b, int64(int32(a[1])))
 		}
 		return append(b, ", "...)
@@ -496,5 +499,5 @@ func appendSiginfoAt(b []byte, c *call, addr uint64) []byte {
 	if !c.fetch(addr, raw[:]) {
 		return appendHex(b, addr)
 	}
-	return appendSiginfoRaw(b, raw[:], c.arch.wordSize())
+	return appendSiginfoRaw(b, raw[:], c.arch.wordSize(), c.o)
 }

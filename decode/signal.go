@@ -149,9 +149,14 @@ func siCodeTable(signo int32) []xlat {
 // siginfo is the raw siginfo_t from PTRACE_GETSIGINFO in the tracer's
 // native (64-bit) layout.
 func AppendSiginfo(b []byte, sig int, siginfo *[128]byte) []byte {
+	return AppendSiginfoPids(b, sig, siginfo, nil)
+}
+
+// AppendSiginfoPids is AppendSiginfo with -Y (o.Comm): si_pid=1234<sh>.
+func AppendSiginfoPids(b []byte, sig int, siginfo *[128]byte, o *Options) []byte {
 	b = appendSignal(b, int64(sig))
 	b = append(b, ' ')
-	return appendSiginfoRaw(b, siginfo[:], 8)
+	return appendSiginfoRaw(b, siginfo[:], 8, o)
 }
 
 // siginfo reads fields of a raw siginfo_t of the given word size.
@@ -195,7 +200,7 @@ func (s siginfo) sword(off int) int64 {
 
 // appendSiginfoRaw formats a siginfo_t as strace's printsiginfo. ws is the
 // tracee's word size (8, or 4 for i386's compat layout).
-func appendSiginfoRaw(b []byte, raw []byte, ws int) []byte {
+func appendSiginfoRaw(b []byte, raw []byte, ws int, o *Options) []byte {
 	s := siginfo{raw, ws}
 	// The union starts after si_signo, si_errno, si_code (and padding on
 	// 64-bit).
@@ -234,7 +239,7 @@ func appendSiginfoRaw(b []byte, raw []byte, ws int) []byte {
 	sigval := u + 8 // after si_pid and si_uid
 	source := func(b []byte) []byte {
 		b = append(b, ", si_pid="...)
-		b = strconv.AppendInt(b, int64(pid), 10)
+		b = appendPid(b, o, int64(pid))
 		b = append(b, ", si_uid="...)
 		return appendID(b, uint32(uid))
 	}

@@ -62,9 +62,10 @@ type Strace struct {
 	last      time.Time         // the time of the previous line, for Relative
 	entryTime map[int]time.Time // when each task's open call began, for CallTimes
 
-	tasks   int // tasks traced now, for PrefixBracket
-	openTid int // the task whose call's line is open, 0 if none
-	openCol int // how many columns the open line has
+	tasks   int            // tasks traced now, for PrefixBracket
+	comms   map[int]string // -Y: each task's command name, printed after its id
+	openTid int            // the task whose call's line is open, 0 if none
+	openCol int            // how many columns the open line has
 	line    []byte
 }
 
@@ -88,6 +89,15 @@ func (s *Strace) WantsClock() bool {
 
 // SetClock sets the time of the event about to be written.
 func (s *Strace) SetClock(now time.Time) { s.now = now }
+
+// SetComm sets the command name that tid's lines show after its id from now on (-Y):
+// "1234<sh> " with PrefixPid, "[pid  1234<sh>] " with PrefixBracket.
+func (s *Strace) SetComm(tid int, comm string) {
+	if s.comms == nil {
+		s.comms = map[int]string{}
+	}
+	s.comms[tid] = comm
+}
 
 // TaskStarted counts a new task, which decides whether PrefixBracket names tasks.
 func (s *Strace) TaskStarted(tid int) { s.tasks++ }
@@ -315,7 +325,16 @@ func (s *Strace) beginUntimed(tid int) {
 		s.openTid = 0
 	}
 	s.line = s.line[:0]
+	comm := ""
+	if s.comms != nil {
+		comm = s.comms[tid]
+	}
 	switch {
+	case s.opts.Prefix == PrefixPid && comm != "":
+		// strace pads the id only when no name follows it.
+		s.line = strconv.AppendInt(s.line, int64(tid), 10)
+		s.line = appendComm(s.line, comm)
+		s.line = append(s.line, ' ')
 	case s.opts.Prefix == PrefixPid:
 		n := len(s.line)
 		s.line = strconv.AppendInt(s.line, int64(tid), 10)
@@ -331,6 +350,17 @@ func (s *Strace) beginUntimed(tid int) {
 			s.line = append(s.line, ' ')
 		}
 		s.line = append(s.line, id...)
+		s.line = appendComm(s.line, comm)
 		s.line = append(s.line, "] "...)
 	}
+}
+
+// appendComm appends a task's command name as -Y shows it, "<sh>"; nothing for "".
+func appendComm(b []byte, comm string) []byte {
+	if comm == "" {
+		return b
+	}
+	b = append(b, '<')
+	b = append(b, comm...)
+	return append(b, '>')
 }

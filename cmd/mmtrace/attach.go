@@ -68,6 +68,11 @@ func runAttach(f *traceFlags, pids []int) error {
 		return err
 	}
 	defer s.close()
+	if f.decodePids.has(decodePidsPidns) {
+		if err := samePidNamespace(pids); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
 	s.announceAttach = true
 	syscalls, err := s.tracedNumbers()
 	if err != nil {
@@ -93,4 +98,20 @@ func runAttach(f *traceFlags, pids []int) error {
 		err = ferr
 	}
 	return err
+}
+
+// samePidNamespace refuses --decode-pids=pidns for a process in another pid namespace than
+// mmtrace's: strace would print its ids as that namespace numbers them, which mmtrace does not
+// translate. In mmtrace's own namespace, pidns adds nothing to the output, as in strace's.
+func samePidNamespace(pids []int) error {
+	own, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return fmt.Errorf("--decode-pids=pidns: %w", err)
+	}
+	for _, pid := range pids {
+		if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); err == nil && ns != own {
+			return fmt.Errorf("--decode-pids=pidns: process %d is in another pid namespace (%s), whose ids mmtrace does not translate", pid, ns)
+		}
+	}
+	return nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -141,6 +143,29 @@ const (
 	decodePidsComm  = iota // -Y: the command name, 1234<sh>
 	decodePidsPidns        // the pid in mmtrace's own pid namespace as well
 )
+
+// processComm is the command name of process (or thread) pid as -Y prints it, "" when there is
+// none: /proc/PID/comm, with what would end the name ("<", ">", a control character) and the
+// backslash escaped as octal, as strace escapes them.
+func processComm(pid int) string {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	if err != nil {
+		return ""
+	}
+	comm := strings.TrimRight(string(data), "\n")
+	var b strings.Builder
+	for i := 0; i < len(comm); i++ {
+		switch c := comm[i]; {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c < ' ' || c >= 0x7f || c == '<' || c == '>':
+			fmt.Fprintf(&b, "\\%03o", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 func decodePidsDetail(name string) (int, bool) {
 	n, ok := map[string]int{"comm": decodePidsComm, "pidns": decodePidsPidns}[name]

@@ -228,6 +228,15 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 	switch ev.Kind {
 	case ptrace.TaskStart:
 		lines.TaskStarted(ev.Tid)
+		if s.decode.Comm != nil {
+			// -Y: a task's name is read when it is first seen and at its execve, as strace
+			// reads it. The command is the tracer's child until its execve.
+			comm := "mmtrace"
+			if ev.ParentTid != os.Getpid() {
+				comm = s.decode.Comm(ev.Tid)
+			}
+			lines.SetComm(ev.Tid, comm)
+		}
 		// A task followed from its parent is announced as strace -f announces it; the
 		// command that mmtrace itself starts is not.
 		followed := ev.ParentTid != 0 && ev.ParentTid != os.Getpid()
@@ -256,14 +265,14 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			lines.SetClock(now)
 		}
 		s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
-		s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
+		s.ret = sc.AppendReturnPids(s.ret[:0], ev.Ret, ev.IsError, &s.decode)
 		lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
 		if update.Changed {
 			lines.Annotate(ev.Tid, &update.Change)
 		}
 	case ptrace.Signal:
 		if s.signals.has(ev.Signal) {
-			s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo)
+			s.args = decode.AppendSiginfoPids(s.args[:0], ev.Signal, ev.Siginfo, &s.decode)
 			lines.Signal(ev.Tid, s.args)
 		}
 	case ptrace.GroupStop:
@@ -276,6 +285,9 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			if s.perTask != nil {
 				s.perTask.rename(ev.FormerTid, ev.Tid)
 			}
+		}
+		if s.decode.Comm != nil {
+			lines.SetComm(ev.Tid, s.decode.Comm(ev.Tid)) // after the superseded line, as strace
 		}
 	case ptrace.Detached:
 		lines.Detached(ev.Tid)
@@ -348,7 +360,7 @@ func (s *traceSession) reportJSON(ev *ptrace.Event, call *report.CallEvent) {
 			return
 		}
 		e.Type, e.Signal = "signal", decode.SignalName(ev.Signal)
-		e.Info = string(decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo))
+		e.Info = string(decode.AppendSiginfoPids(s.args[:0], ev.Signal, ev.Siginfo, &s.decode))
 	case ptrace.GroupStop:
 		if !s.signals.has(ev.Signal) {
 			return
@@ -384,7 +396,7 @@ func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, update *p
 		return c
 	}
 	c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
-	c.Return = string(sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError))
+	c.Return = string(sc.AppendReturnPids(s.ret[:0], ev.Ret, ev.IsError, &s.decode))
 	c.Retval = ev.Ret
 	if ev.IsError {
 		c.Errno = decode.ErrnoName(uint64(-ev.Ret))
@@ -461,6 +473,9 @@ func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {
 // change before the tracer has seen it, and execve, whose entry it compares with the
 // kernel's maps, reads its arguments from memory anyway.
 func (s *traceSession) resumeFirst(arch uint32, nr uint64, exit bool) bool {
+	if s.decode.Comm != nil {
+		return false // -Y names processes as they are when the call is printed
+	}
 	sc := lookupSyscall(arch, nr)
 	if exit {
 		return !sc.HasExitArgs() // mincore's vector, wait4's status, clone's parent_tid

@@ -32,7 +32,9 @@ var (
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+(?: /\* [^*]* \*/)?, si_stime=\d+(?: /\* [^*]* \*/)?`)
 	// gcc's temporary files: mkstemp names differ from run to run.
 	tempFiles = regexp.MustCompile(`/tmp/cc[A-Za-z0-9]{6}\.`)
-	pidFields = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\()(\d+)`)
+	pidFields = regexp.MustCompile(`(si_pid=|parent_tid=\[|in pid |= |wait4\(|waitid\(P_PID, |kill\(|tkill\(|tgkill\(|sigqueueinfo\()(\d+)`)
+	// The thread of tgkill and rt_tgsigqueueinfo, after its process (named by pidFields first).
+	tidFields = regexp.MustCompile(`(tgkill\([^,]+, |tgsigqueueinfo\([^,]+, )(\d+)`)
 	addresses = regexp.MustCompile(`0x[0-9a-f]{5,}`)
 	// Times differ between any two runs: the wall clock (-t, -tt, -ttt, --timestamps), -r, or
 	// both, "12:00:01.123 (+     0.000120) ", at the start; -T at the end; each in seconds,
@@ -134,14 +136,17 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 	log := traceLog{}
 	for _, l := range lines {
 		name := names[l.pid]
-		s := pidFields.ReplaceAllStringFunc(l.text, func(field string) string {
-			m := pidFields.FindStringSubmatch(field)
-			pid, _ := strconv.Atoi(m[2])
-			if n, ok := names[pid]; ok {
-				return m[1] + n
-			}
-			return field
-		})
+		s := l.text
+		for _, fields := range []*regexp.Regexp{pidFields, tidFields} {
+			s = fields.ReplaceAllStringFunc(s, func(field string) string {
+				m := fields.FindStringSubmatch(field)
+				pid, _ := strconv.Atoi(m[2])
+				if n, ok := names[pid]; ok {
+					return m[1] + n
+				}
+				return field
+			})
+		}
 		s = envPointer.ReplaceAllString(s, "ENV /* $1 vars */")
 		s = cpuTimes.ReplaceAllString(s, "si_utime=T, si_stime=T")
 		s = tempFiles.ReplaceAllString(s, "/tmp/ccTEMP.")

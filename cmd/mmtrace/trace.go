@@ -200,6 +200,9 @@ func newTraceSession(f *traceFlags, startsCommand bool) (*traceSession, error) {
 		failedOnly:   f.failedOnly,
 		succeedOnly:  f.successfulOnly,
 	}
+	if f.decodePids.has(decodePidsComm) {
+		s.decode.Comm = processComm
+	}
 	if !f.straceOnly {
 		s.model = procmaps.NewTracker()
 		// Exit and execve snapshots feed the region tables and the summary's leak view.

@@ -83,6 +83,12 @@ var straceCases = []straceCase{
 	// -E: the command's environment (its output is compared), and its execve's count of it.
 	{name: "env", prog: "/usr/bin/env", flags: []string{"-E", "MMTRACE_TEST=1", "-E", "HOME", "--env=PATH=/bin"}},
 	{name: "numbers", prog: "trace/remap.c", set: "9,11,25"},
+	// -Y: pids with their command names, in prefixes, arguments, results and siginfo.
+	{name: "decode_pids", prog: "trace/pids.c", set: "%process", flags: []string{"-Y"}},
+	{name: "decode_pids_signals", prog: "trace/signals.c", flags: []string{"--decode-pids=comm"}},
+	{name: "decode_pids_stop", prog: "trace/stop.c", set: "%process", flags: []string{"-e", "decode-pids=comm"}},
+	{name: "decode_pids_exec", prog: "trace/vfork_exec.c", flags: []string{"-Y", "-qqq"}},
+	{name: "decode_pids_thread_exec", prog: "trace/exec_thread.c", flags: []string{"-Y"}, maskAddresses: true},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
 	{name: "python3", prog: "/usr/bin/python3", args: []string{"-c", "import json, decimal"}},
