@@ -350,7 +350,7 @@ func (sc *Syscall) AppendCall(b []byte, args *[6]uint64, ret int64, isErr bool, 
 	b = sc.AppendEntry(b, args, t, o)
 	b = sc.AppendExit(b, args, ret, isErr, t, o)
 	b = append(b, ") = "...)
-	return sc.AppendReturn(b, ret, isErr)
+	return sc.AppendReturnPids(b, ret, isErr, o)
 }
 
 func (sc *Syscall) appendArgs(b []byte, c *call) []byte {

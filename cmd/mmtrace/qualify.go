@@ -221,7 +221,8 @@ func addCountOrValue(fl *pflag.FlagSet, c countOrValue, name, shorthand, usage s
 	}
 }
 
-// precisionDigits is how many digits of a second strace's precision s, ms, us or ns shows.
+// precisionDigits is how many digits of a second strace's precision s, ms, us or ns (in any
+// case) shows.
 func precisionDigits(precision string) (int, bool) {
 	digits, ok := map[string]int{"s": 0, "ms": 3, "us": 6, "ns": 9}[precision]
 	return digits, ok
@@ -273,12 +274,14 @@ func (f *traceFlags) times(o *report.StraceOptions) error {
 		o.Clock = format
 	}
 	var err error
-	o.Relative = f.relativeCount > 0 || f.relativePrecision != ""
-	if o.RelativeDigits, err = timePrecision("--relative-timestamps", f.relativePrecision); err != nil {
-		return err
+	if o.Relative = f.relativeCount > 0 || f.relativePrecision != ""; o.Relative {
+		if o.RelativeDigits, err = timePrecision("--relative-timestamps", f.relativePrecision); err != nil {
+			return err
+		}
 	}
-	o.CallTimes = f.callTimesCount > 0 || f.callTimesPrecision != ""
-	o.CallTimeDigits, err = timePrecision("--syscall-times", f.callTimesPrecision)
+	if o.CallTimes = f.callTimesCount > 0 || f.callTimesPrecision != ""; o.CallTimes {
+		o.CallTimeDigits, err = timePrecision("--syscall-times", f.callTimesPrecision)
+	}
 	return err
 }
 
@@ -287,7 +290,7 @@ func timePrecision(option, precision string) (int, error) {
 	if precision == "" {
 		return 6, nil
 	}
-	digits, ok := precisionDigits(precision)
+	digits, ok := precisionDigits(strings.ToLower(precision))
 	if !ok {
 		return 0, fmt.Errorf("invalid %s argument: '%s'", option, precision)
 	}

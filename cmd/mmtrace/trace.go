@@ -74,7 +74,8 @@ memory-mapping and process system call with its arguments decoded, in strace's o
 By default the traced calls are mmap, munmap, mprotect, mremap, msync, madvise, brk, mlock,
 munlock, mlock2, mlockall, munlockall, remap_file_pages, mincore, fork, vfork, clone, clone3,
 execve, execveat, exit and exit_group; -e trace= chooses others from strace's %memory and
-%process classes. mmtrace exits with the command's exit status; when the command is killed by
+%process classes. -e trace=!LIST traces every call mmtrace decodes but those in LIST, where
+strace's would trace every system call but those. mmtrace exits with the command's exit status; when the command is killed by
 a signal, mmtrace kills itself with the same signal, as strace does. If mmtrace is killed, the
 command is killed with it.`,
 		Example: `  mmtrace trace -- ls -l

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -313,4 +314,35 @@ func groupRuns(pgid int, comm string) bool {
 		}
 	}
 	return false
+}
+
+// TestTraceAttachMessages: "Process N attached" is said of each task followed from its parent
+// (signals.c forks one), on stderr, where strace says it: by default when the trace goes to
+// stderr, not with -o FILE, and as --quiet= and -q choose; never of the command itself.
+func TestTraceAttachMessages(t *testing.T) {
+	strace := needTool(t, "strace")
+	prog := buildC(t, "trace/signals.c")
+	attached := regexp.MustCompile(`(?:strace|mmtrace): Process \d+ attached`)
+	for _, tc := range []struct {
+		flags []string
+		said  int // how many times strace says it
+	}{
+		{nil, 1},
+		{[]string{"-q"}, 0},
+		{[]string{"-o", os.DevNull}, 0},
+		{[]string{"-o", os.DevNull, "--quiet=exit"}, 1},
+		{[]string{"-o", os.DevNull, "-e", "quiet=!attach"}, 1},
+		{[]string{"--quiet=attach"}, 0},
+		{[]string{"-qqq"}, 0},
+	} {
+		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
+			args := append([]string{"-e", "trace=exit_group"}, tc.flags...)
+			want := runCmd(t, "", strace, append(append([]string{"-f"}, args...), prog)...)
+			got := runCmd(t, "", mmtraceBin, append(append([]string{"trace", "--strace-only"}, args...), "--", prog)...)
+			wantN, gotN := len(attached.FindAllString(want.stderr, -1)), len(attached.FindAllString(got.stderr, -1))
+			if wantN != tc.said || gotN != tc.said {
+				t.Errorf("strace said %d times that it attached, mmtrace %d, want %d:\nstrace:\n%s\nmmtrace:\n%s", wantN, gotN, tc.said, want.stderr, got.stderr)
+			}
+		})
+	}
 }
