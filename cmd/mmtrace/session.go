@@ -292,7 +292,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 	case ptrace.Detached:
 		lines.Detached(ev.Tid)
 		if ev.Tid == ev.Pid && !s.quietAttach {
-			fmt.Fprintf(os.Stderr, "mmtrace: Process %d detached\n", ev.Pid)
+			s.message(lines, fmt.Sprintf("mmtrace: Process %d detached\n", ev.Pid))
 		}
 		s.endTask(ev.Tid)
 	case ptrace.Exited, ptrace.Killed:

@@ -29,6 +29,9 @@ var (
 	alignment   = regexp.MustCompile(`\) +=( |$)`)
 	forkReturn  = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) = (\d+)(?:$|[< ])`)
 	envPointer  = regexp.MustCompile(`0x[0-9a-f]+ /\* (\d+) vars? \*/`)
+	// -Y names a SIGCHLD's child while it is not reaped, which its parent may do before or
+	// after the signal's line is printed, as the two happen to run.
+	sigchldComm = regexp.MustCompile(`^(--- SIGCHLD \{.*?si_pid=[^,<]+)<[^>]*>`)
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+(?: /\* [^*]* \*/)?, si_stime=\d+(?: /\* [^*]* \*/)?`)
 	// gcc's temporary files: mkstemp names differ from run to run.
 	tempFiles = regexp.MustCompile(`/tmp/cc[A-Za-z0-9]{6}\.`)
@@ -59,6 +62,7 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 	var lines []line
 	open := map[int]string{}      // a task's call cut by <unfinished ...> or moved by exec
 	openStamp := map[int]string{} // the time it began
+	openComm := map[int]string{}  // and its task's name then (-Y)
 	for _, raw := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		if raw == "" {
 			continue
@@ -76,12 +80,12 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 			continue // mmtrace's own lines, under the call they annotate
 		}
 		if head, ok := strings.CutSuffix(body, " <unfinished ...>"); ok {
-			open[pid], openStamp[pid] = head, stamp
+			open[pid], openStamp[pid], openComm[pid] = head, stamp, comm
 			continue
 		}
 		if pc := pidChanged.FindStringSubmatch(body); pc != nil {
 			newPid, _ := strconv.Atoi(pc[2])
-			open[newPid], openStamp[newPid] = pc[1], stamp
+			open[newPid], openStamp[newPid], openComm[newPid] = pc[1], stamp, comm
 			continue
 		}
 		if r := resumedLine.FindStringSubmatch(body); r != nil {
@@ -89,7 +93,8 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 			if !ok {
 				t.Fatalf("resumed call of task %d that was never unfinished: %q", pid, raw)
 			}
-			body, stamp = head+r[1], openStamp[pid]
+			// A call cut in two is compared as one line, with its first half's time and name.
+			body, stamp, comm = head+r[1], openStamp[pid], openComm[pid]
 			delete(open, pid)
 		}
 		body = alignment.ReplaceAllString(body, ") =$1")
@@ -149,6 +154,7 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		}
 		s = envPointer.ReplaceAllString(s, "ENV /* $1 vars */")
 		s = cpuTimes.ReplaceAllString(s, "si_utime=T, si_stime=T")
+		s = sigchldComm.ReplaceAllString(s, "$1")
 		s = tempFiles.ReplaceAllString(s, "/tmp/ccTEMP.")
 		if maskAddresses {
 			s = addresses.ReplaceAllString(s, "ADDR")

@@ -75,9 +75,9 @@ By default the traced calls are mmap, munmap, mprotect, mremap, msync, madvise, 
 munlock, mlock2, mlockall, munlockall, remap_file_pages, mincore, fork, vfork, clone, clone3,
 execve, execveat, exit and exit_group; -e trace= chooses others from strace's %memory and
 %process classes. -e trace=!LIST traces every call mmtrace decodes but those in LIST, where
-strace's would trace every system call but those. mmtrace exits with the command's exit status; when the command is killed by
-a signal, mmtrace kills itself with the same signal, as strace does. If mmtrace is killed, the
-command is killed with it.`,
+strace's would trace every system call but those. mmtrace exits with the command's exit
+status; when the command is killed by a signal, mmtrace kills itself with the same signal, as
+strace does. If mmtrace is killed, the command is killed with it.`,
 		Example: `  mmtrace trace -- ls -l
   mmtrace trace -o out.txt -e trace=mmap,munmap -y -- python3 -c 'import json'`,
 		Args: func(c *cobra.Command, args []string) error {
