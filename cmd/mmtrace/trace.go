@@ -129,7 +129,7 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.bytes, "bytes", false, "exact byte counts in tables instead of 4.0K")
 	fl.CountVarP(&f.follow, "follow-forks", "f", "follow forks (always on); -ff with -o NAME: one file per task, NAME.TID")
 	addCountOrValue(fl, countOrValue{&f.clockCount, func(v string) { f.clockSpecs = append(f.clockSpecs, v) }}, "absolute-timestamps", "t",
-		"start lines with the time of day (-tt: with microseconds; -ttt: as seconds since the epoch), or as `[=[format:]time|unix|none,[precision:]s|ms|us|ns]` says", "timestamps")
+		"start lines with the time of day (-tt: with microseconds; -ttt: as seconds since the epoch), or as `[=[format:]time|unix|none,[precision:]s|ms|us|ns]` says (also --timestamps=)", "timestamps")
 	addCountOrValue(fl, countOrValue{&f.relativeCount, func(v string) { f.relativePrecision = v }}, "relative-timestamps", "r",
 		"start lines with the time since the previous line, in the precision `[=s|ms|us|ns]` (default us)")
 	addCountOrValue(fl, countOrValue{&f.callTimesCount, func(v string) { f.callTimesPrecision = v }}, "syscall-times", "T",
