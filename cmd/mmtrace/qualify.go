@@ -88,9 +88,10 @@ func quietMessage(name string) (int, bool) {
 // quietShort is what -q, -qq and -qqq stand for.
 var quietShort = [...]string{1: "attach,personality", 2: "attach,personality,exit", 3: "all"}
 
-// quiet is the set of messages to leave out: -q, -qq, -qqq or --quiet=SET (-e quiet=SET), one
-// kind of spelling only, as strace 6.1 takes them; by default the messages about attaching,
-// when mmtrace starts the command and writes to a file (-o), as strace does.
+// quietMessages is the set of messages to leave out: -q, -qq, -qqq or --quiet=SET
+// (-e quiet=SET), one kind of spelling only, as strace 6.1 takes them; by default the
+// messages about attaching, when mmtrace starts the command and writes to a file (-o), as
+// strace does.
 func (f *traceFlags) quietMessages(startsCommand bool) (numberSet, error) {
 	switch {
 	case f.quietCount > 0 && f.quietSet != nil:
