@@ -115,7 +115,8 @@ func appendNumPtr(b []byte, c *call, addr uint64) []byte {
 	return append(b, ']')
 }
 
-// appendNumInt prints a pointer to an int as "[N]", the fd decorated.
+// appendNumInt prints a pointer to an int as "[N]": a pidfd decorated as an fd (-y), or a
+// thread id as a pid (-Y).
 func appendNumInt(b []byte, c *call, addr uint64, fd bool) []byte {
 	if addr == 0 {
 		return append(b, "NULL"...)
@@ -129,7 +130,7 @@ func appendNumInt(b []byte, c *call, addr uint64, fd bool) []byte {
 	if fd {
 		b = appendFd(b, c, v)
 	} else {
-		b = strconv.AppendInt(b, int64(v), 10)
+		b = appendPid(b, c.o, int64(v))
 	}
 	return append(b, ']')
 }

@@ -408,7 +408,7 @@ scan:
 func appendWait(b []byte, c *call, rusage bool) []byte {
 	a := &c.a
 	if !c.exit {
-		b = appendInt(b, c.signed(0))
+		b = appendPid(b, c.o, c.signed(0))
 		return append(b, ", "...)
 	}
 	if c.ret == 0 && !c.isErr {
@@ -538,9 +538,12 @@ func appendWaitid(b []byte, c *call) []byte {
 		idtype := a[0]
 		b = appendXval(b, waitidTypes, idtype, "P_???", c.o.style())
 		b = append(b, ", "...)
-		if idtype == pPIDFD {
+		switch idtype {
+		case pPIDFD:
 			b = appendFd(b, c, int32(c.signed(1)))
-		} else {
+		case pPID:
+			b = appendPid(b, c.o, c.signed(1))
+		default:
 			b = appendInt(b, c.signed(1))
 		}
 		return append(b, ", "...)
@@ -564,5 +567,5 @@ func appendSiginfoAt(b []byte, c *call, addr uint64) []byte {
 	if !c.fetch(addr, raw[:]) {
 		return appendHex(b, addr)
 	}
-	return appendSiginfoRaw(b, raw[:], c.arch.wordSize(), c.o.style())
+	return appendSiginfoRaw(b, raw[:], c.arch.wordSize(), c.o)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -153,7 +154,7 @@ var straceClasses = map[string]bool{
 }
 
 // ParseSet parses strace's -e trace= syntax: comma-separated system call
-// names, the classes %memory and %process (also without the %), "all",
+// names or numbers (a number names that call of every architecture), the classes %memory and %process (also without the %), "all",
 // "none", /regex, ?name (ignored when unknown), and a leading "!" negating
 // the whole set. A name no architecture has is an error like strace's
 // "invalid system call 'bogus'"; a real call mmtrace does not decode is
@@ -206,6 +207,10 @@ func ParseSet(expr string) (*Set, error) {
 				continue
 			}
 			return nil, notTraced(name)
+		case name[0] >= '0' && name[0] <= '9':
+			if err := s.addNumber(name); err != nil && !optional {
+				return nil, err
+			}
 		default:
 			known, decoded := isName(name)
 			switch {
@@ -230,6 +235,41 @@ func ParseSet(expr string) (*Set, error) {
 		s = all
 	}
 	return s, nil
+}
+
+// addNumber adds call number nr of every architecture of this machine (x86_64's, i386's and
+// x32's on x86_64) where mmtrace decodes it, as strace's -e trace=9 names call 9 of every
+// personality. A number no architecture has is an invalid
+// system call; one that is only of calls mmtrace does not decode is not traced.
+func (s *Set) addNumber(tok string) error {
+	nr, err := strconv.ParseUint(tok, 10, 32)
+	if err != nil {
+		return fmt.Errorf("%w '%s'", ErrUnknownSyscall, tok)
+	}
+	known, decoded := false, false
+	for a := ArchX86_64; a < numArch; a++ {
+		if !runsHere(a) || nr >= uint64(len(a.names())) || a.names()[nr] == "" {
+			continue
+		}
+		known = true
+		if sc := tables[a][nr]; sc != nil {
+			decoded = true
+			s.add(sc)
+		}
+	}
+	switch {
+	case decoded:
+		return nil
+	case known:
+		return notTraced(tok)
+	}
+	return fmt.Errorf("%w '%s'", ErrUnknownSyscall, tok)
+}
+
+// runsHere tells whether programs of architecture a run on this machine.
+func runsHere(a Arch) bool {
+	native := NativeArch()
+	return a == native || native == ArchX86_64 && (a == ArchI386 || a == ArchX32)
 }
 
 func notTraced(name string) error {

@@ -3,6 +3,7 @@ package decode
 import (
 	"encoding/binary"
 	"strconv"
+	"strings"
 )
 
 // signalNames are strace's names of the Linux signals (x86 and generic
@@ -160,11 +161,12 @@ func siCodeTable(signo int32) []xlat {
 // "SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1235, si_uid=0,
 // si_status=0, si_utime=0, si_stime=0}"; the caller adds "--- " and " ---".
 // siginfo is the raw siginfo_t from PTRACE_GETSIGINFO in the tracer's
-// native (64-bit) layout. The leading name is a name in every -X style, as strace's.
+// native (64-bit) layout. The leading name is a name in every -X style, as strace's; with
+// -Y (o.Comm) si_pid names its process: si_pid=1234<sh>.
 func AppendSiginfo(b []byte, sig int, siginfo *[128]byte, o *Options) []byte {
 	b = appendSignal(b, int64(sig), ConstAbbrev)
 	b = append(b, ' ')
-	return appendSiginfoRaw(b, siginfo[:], 8, o.style())
+	return appendSiginfoRaw(b, siginfo[:], 8, o)
 }
 
 // siginfo reads fields of a raw siginfo_t of the given word size.
@@ -207,8 +209,9 @@ func (s siginfo) sword(off int) int64 {
 }
 
 // appendSiginfoRaw formats a siginfo_t as strace's printsiginfo. ws is the
-// tracee's word size (8, or 4 for i386's compat layout); st is -X's style.
-func appendSiginfoRaw(b []byte, raw []byte, ws int, st ConstStyle) []byte {
+// tracee's word size (8, or 4 for i386's compat layout); o gives -X's style and -Y's names.
+func appendSiginfoRaw(b []byte, raw []byte, ws int, o *Options) []byte {
+	st := o.style()
 	s := siginfo{raw, ws}
 	// The union starts after si_signo, si_errno, si_code (and padding on
 	// 64-bit).
@@ -241,7 +244,7 @@ func appendSiginfoRaw(b []byte, raw []byte, ws int, st ConstStyle) []byte {
 	sigval := u + 8 // after si_pid and si_uid
 	source := func(b []byte) []byte {
 		b = append(b, ", si_pid="...)
-		b = strconv.AppendInt(b, int64(pid), 10)
+		b = appendPid(b, o, int64(pid))
 		b = append(b, ", si_uid="...)
 		return appendID(b, uint32(uid))
 	}
@@ -397,4 +400,23 @@ func appendSyscallNr(b []byte, auditArch uint32, nr int32, st ConstStyle) []byte
 		b = append(b, " */"...)
 	}
 	return b
+}
+
+// SignalNumber is the number of the signal that strace's -e signal= names by name, with or
+// without "SIG", in any case ("SIGCHLD", "chld", "RT_3", "SIGRTMIN"), or by its decimal
+// number below 256.
+func SignalNumber(name string) (int, bool) {
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		n, err := strconv.ParseUint(name, 10, 8)
+		return int(n), err == nil
+	}
+	if len(name) >= 3 && strings.EqualFold(name[:3], "SIG") {
+		name = name[3:]
+	}
+	for sig := 1; sig <= sigRTMAX; sig++ {
+		if strings.EqualFold(SignalName(sig)[len("SIG"):], name) {
+			return sig, true
+		}
+	}
+	return 0, false
 }

@@ -169,6 +169,9 @@ type Options struct {
 	DecorateFds bool       // strace -y
 	Consts      ConstStyle // strace -X
 	NoAbbrev    bool       // strace -v: execve's environment, arrays and structs in full
+	// Comm is strace's -Y: the command name printed beside a process id, 1234<sh>, as the
+	// caller finds it ("" for none, as for a process that is gone). nil without -Y.
+	Comm func(pid int) string
 }
 
 // DefaultStringLimit is strace's default -s.
@@ -192,6 +195,21 @@ func (o *Options) style() ConstStyle {
 }
 
 func (o *Options) decorate() bool { return o != nil && o.DecorateFds }
+
+// appendPid appends a process (or thread) id as strace prints one: with -Y, followed by its
+// command name, 1234<sh>, while there is a process of that id.
+func appendPid(b []byte, o *Options, pid int64) []byte {
+	b = strconv.AppendInt(b, pid, 10)
+	if o == nil || o.Comm == nil || pid <= 0 {
+		return b
+	}
+	if comm := o.Comm(int(pid)); comm != "" {
+		b = append(b, '<')
+		b = append(b, comm...)
+		b = append(b, '>')
+	}
+	return b
+}
 
 // tables holds, per architecture, the decoded calls indexed by number.
 var tables [numArch][]*Syscall
@@ -363,6 +381,18 @@ func (sc *Syscall) AppendReturn(b []byte, ret int64, isErr bool) []byte {
 	return strconv.AppendInt(b, ret, 10)
 }
 
+// AppendReturnPids is AppendReturn with -Y (o.Comm): a process id returned (by clone, fork,
+// wait4, ...) is followed by its command name, "= 1234<sh>", as strace prints it.
+func (sc *Syscall) AppendReturnPids(b []byte, ret int64, isErr bool, o *Options) []byte {
+	if isErr || !(sc.ret == retTID || sc.dec == dWait4 || sc.dec == dWaitpid) {
+		return sc.AppendReturn(b, ret, isErr)
+	}
+	if sc.arch == ArchI386 {
+		ret = int64(int32(ret))
+	}
+	return appendPid(b, o, ret)
+}
+
 // AppendCall appends a whole call as strace prints it when entry and exit
 // are printed together: "name(args) = ret" without the column padding.
 func (sc *Syscall) AppendCall(b []byte, args *[6]uint64, ret int64, isErr bool, t Tracee, o *Options) []byte {
@@ -371,7 +401,7 @@ func (sc *Syscall) AppendCall(b []byte, args *[6]uint64, ret int64, isErr bool, 
 	b = sc.AppendEntry(b, args, t, o)
 	b = sc.AppendExit(b, args, ret, isErr, t, o)
 	b = append(b, ") = "...)
-	return sc.AppendReturn(b, ret, isErr)
+	return sc.AppendReturnPids(b, ret, isErr, o)
 }
 
 func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
@@ -463,25 +493,25 @@ func (sc *Syscall) appendArgs(b []byte, c *call) []byte {
 	case dWaitid:
 		b = appendWaitid(b, c)
 	case dKill:
-		b = appendInt(b, c.signed(0))
+		b = appendPid(b, c.o, c.signed(0))
 		b = append(b, ", "...)
 		b = appendSignal(b, c.signed(1), c.o.style())
 	case dTgkill:
-		b = appendInt(b, c.signed(0))
+		b = appendPid(b, c.o, c.signed(0))
 		b = append(b, ", "...)
-		b = appendInt(b, c.signed(1))
+		b = appendPid(b, c.o, c.signed(1))
 		b = append(b, ", "...)
 		b = appendSignal(b, c.signed(2), c.o.style())
 	case dRtSigqueueinfo:
-		b = appendInt(b, c.signed(0))
+		b = appendPid(b, c.o, c.signed(0))
 		b = append(b, ", "...)
 		b = appendSignal(b, c.signed(1), c.o.style())
 		b = append(b, ", "...)
 		b = appendSiginfoAt(b, c, a[2])
 	case dRtTgsigqueueinfo:
-		b = appendInt(b, c.signed(0))
+		b = appendPid(b, c.o, c.signed(0))
 		b = append(b, ", "...)
-		b = appendInt(b, c.signed(1))
+		b = appendPid(b, c.o, c.signed(1))
 		b = append(b, ", "...)
 		b = appendSignal(b, c.signed(2), c.o.style())
 		b = append(b, ", "...)

@@ -116,7 +116,7 @@ func (t *Tracer) attachProcess(pid int) error {
 			added++
 			tk := &task{tid: tid, pid: tgid}
 			t.tasks[tid] = tk
-			t.ev = Event{Kind: TaskStart, Tid: tid, Pid: tgid, Task: Task{tid}}
+			t.ev = Event{Kind: TaskStart, Tid: tid, Pid: tgid, Seized: true, Task: Task{tid}}
 			if tid != tgid {
 				t.ev.ParentTid = tgid
 			}

@@ -59,9 +59,10 @@ type Event struct {
 	Status     int
 	CoreDumped bool
 	FormerTid  int
-	ParentTid  int // on TaskStart: the task that created it, 0 if not known
-	Child      int // on Fork: the new task
-	ChildPid   int // on Fork: the new task's process
+	ParentTid  int  // on TaskStart: the task that created it, 0 if not known
+	Seized     bool // on TaskStart: a thread of a process Attach seized, not followed from its creator
+	Child      int  // on Fork: the new task
+	ChildPid   int  // on Fork: the new task's process
 	LastTask   bool
 	Threads    int // on Attached
 

@@ -24,25 +24,30 @@ const (
 // DefaultColumn is where strace aligns " = " (its -a option).
 const DefaultColumn = 40
 
-// Timestamps says how a line starts with the time of its event, after the task's prefix.
-type Timestamps uint8
+// Clock says how a line starts with the wall-clock time of its event, after the task's prefix
+// (strace's -t, --timestamps=FORMAT).
+type Clock uint8
 
 const (
-	NoTimestamps Timestamps = iota
-	Seconds                 // -t: "19:03:08 "
-	Microseconds            // -tt: "19:03:08.821225 "
-	Epoch                   // -ttt: "1795460588.830333 "
-	Relative                // -r: "     0.003246 ", since the previous line
+	NoClock   Clock = iota
+	TimeOfDay       // "19:03:08" (-t, --timestamps=time)
+	UnixTime        // "1795460588" (-ttt, --timestamps=unix)
 )
 
-// StraceOptions are strace's output options.
+// StraceOptions are strace's output options. A time shows Digits of the fraction of a second:
+// 0, 3, 6 or 9 (strace's precisions s, ms, us, ns).
 type StraceOptions struct {
-	Prefix     Prefix
-	Column     int        // -a; 0 means DefaultColumn
-	Timestamps Timestamps // -t, -tt, -ttt, -r
-	CallTimes  bool       // -T: " <0.000013>", the time spent in each call
-	QuietExits bool       // -qq: no "+++ exited with N +++" lines (deaths by signal stay)
-	Colour     bool       // errors and kinds in colour, for a terminal
+	Prefix          Prefix
+	Column          int   // -a; 0 means DefaultColumn
+	Clock           Clock // -t, -tt, -ttt, --timestamps
+	ClockDigits     int
+	Relative        bool // -r: the time since the previous line, "     0.003246 "
+	RelativeDigits  int
+	CallTimes       bool // -T: " <0.000013>", the time spent in each call
+	CallTimeDigits  int
+	QuietExits      bool // -qq, --quiet=exit: no "+++ exited with N +++" lines (deaths by signal stay)
+	QuietSuperseded bool // -qqq, --quiet=thread-execve: no "+++ superseded by execve +++" lines
+	Colour          bool // errors and kinds in colour, for a terminal
 }
 
 // Strace writes events in strace's line syntax. A call's entry is written when it happens and
@@ -57,9 +62,10 @@ type Strace struct {
 	last      time.Time         // the time of the previous line, for Relative
 	entryTime map[int]time.Time // when each task's open call began, for CallTimes
 
-	tasks   int // tasks traced now, for PrefixBracket
-	openTid int // the task whose call's line is open, 0 if none
-	openCol int // how many columns the open line has
+	tasks   int            // tasks traced now, for PrefixBracket
+	comms   map[int]string // -Y: each task's command name, printed after its id
+	openTid int            // the task whose call's line is open, 0 if none
+	openCol int            // how many columns the open line has
 	line    []byte
 }
 
@@ -78,11 +84,20 @@ func NewStrace(w io.Writer, o StraceOptions) *Strace {
 
 // WantsClock tells whether lines show times, so that the caller needs to SetClock.
 func (s *Strace) WantsClock() bool {
-	return s.opts.Timestamps != NoTimestamps || s.opts.CallTimes
+	return s.opts.Clock != NoClock || s.opts.Relative || s.opts.CallTimes
 }
 
 // SetClock sets the time of the event about to be written.
 func (s *Strace) SetClock(now time.Time) { s.now = now }
+
+// SetComm sets the command name that tid's lines show after its id from now on (-Y):
+// "1234<sh> " with PrefixPid, "[pid  1234<sh>] " with PrefixBracket.
+func (s *Strace) SetComm(tid int, comm string) {
+	if s.comms == nil {
+		s.comms = map[int]string{}
+	}
+	s.comms[tid] = comm
+}
 
 // TaskStarted counts a new task, which decides whether PrefixBracket names tasks.
 func (s *Strace) TaskStarted(tid int) { s.tasks++ }
@@ -132,7 +147,7 @@ func (s *Strace) Exit(tid int, name string, args, ret []byte) {
 		delete(s.entryTime, tid)
 		if !(len(ret) == 1 && ret[0] == '?') {
 			s.line = append(s.line, " <"...)
-			s.line = appendSeconds(s.line, s.now.Sub(start), 0)
+			s.line = appendSeconds(s.line, s.now.Sub(start), 0, s.opts.CallTimeDigits)
 			s.line = append(s.line, '>')
 		}
 	}
@@ -145,51 +160,66 @@ const (
 	colourReset = "\x1b[0m"
 )
 
-// appendSeconds appends d as strace's "%Nld.%06ld": seconds padded to width, microseconds.
-func appendSeconds(b []byte, d time.Duration, width int) []byte {
+// appendSeconds appends d as strace's "%*ld.%0*ld": the seconds padded to width, then digits
+// of the fraction (none, without the dot, for 0).
+func appendSeconds(b []byte, d time.Duration, width, digits int) []byte {
 	if d < 0 {
 		d = 0
 	}
-	us := d.Microseconds()
-	sec := strconv.AppendInt(nil, us/1e6, 10)
+	sec := strconv.AppendInt(nil, int64(d/time.Second), 10)
 	for i := len(sec); i < width; i++ {
 		b = append(b, ' ')
 	}
 	b = append(b, sec...)
+	return appendFraction(b, int64(d%time.Second), digits)
+}
+
+// appendFraction appends ".DIGITS" of ns nanoseconds, cut (not rounded) as strace does.
+func appendFraction(b []byte, ns int64, digits int) []byte {
+	if digits <= 0 {
+		return b
+	}
+	for i := digits; i < 9; i++ {
+		ns /= 10
+	}
+	frac := strconv.AppendInt(nil, ns, 10)
 	b = append(b, '.')
-	frac := strconv.AppendInt(nil, us%1e6, 10)
-	for i := len(frac); i < 6; i++ {
+	for i := len(frac); i < digits; i++ {
 		b = append(b, '0')
 	}
 	return append(b, frac...)
 }
 
-// appendTimestamp appends the time of the line being begun, as -t, -tt, -ttt or -r show it.
+// appendTimestamp appends the time of the line being begun: the wall clock (-t, -tt, -ttt,
+// --timestamps), the time since the previous line (-r), or both as strace writes them,
+// "19:03:08 (+     0.000120) ".
 func (s *Strace) appendTimestamp(b []byte) []byte {
-	switch s.opts.Timestamps {
-	case Seconds:
+	switch s.opts.Clock {
+	case TimeOfDay:
 		b = s.now.AppendFormat(b, "15:04:05")
-	case Microseconds:
-		b = s.now.AppendFormat(b, "15:04:05.000000")
-	case Epoch:
+	case UnixTime:
 		b = strconv.AppendInt(b, s.now.Unix(), 10)
-		b = append(b, '.')
-		frac := strconv.AppendInt(nil, int64(s.now.Nanosecond()/1000), 10)
-		for i := len(frac); i < 6; i++ {
-			b = append(b, '0')
-		}
-		b = append(b, frac...)
-	case Relative:
+	}
+	if s.opts.Clock != NoClock {
+		b = appendFraction(b, int64(s.now.Nanosecond()), s.opts.ClockDigits)
+		b = append(b, ' ')
+	}
+	if s.opts.Relative {
 		var d time.Duration
 		if !s.last.IsZero() {
 			d = s.now.Sub(s.last)
 		}
 		s.last = s.now
-		b = appendSeconds(b, d, 6)
-	default:
-		return b
+		if s.opts.Clock != NoClock {
+			b = append(b, "(+"...)
+		}
+		b = appendSeconds(b, d, 6, s.opts.RelativeDigits)
+		if s.opts.Clock != NoClock {
+			b = append(b, ')')
+		}
+		b = append(b, ' ')
 	}
-	return append(b, ' ')
+	return b
 }
 
 // Signal writes "--- SIGNAL {siginfo} ---"; info is decode's text of the signal.
@@ -224,10 +254,18 @@ func (s *Strace) Killed(tid int, sig string, core bool) {
 	s.taskEnded(tid)
 }
 
+// Message writes text as it is, where the output is, without ending an open line: a message of
+// the tracer's that shares the output, as strace's "Process N attached" does.
+func (s *Strace) Message(text string) { s.out.WriteString(text) }
+
+// Ended stops counting a task whose end is not written (killed by a signal left out by
+// -e signal=).
+func (s *Strace) Ended(tid int) { s.taskEnded(tid) }
+
 // Superseded is written when a non-leader thread (former) ran execve and took over the
 // leader's tid: an open execve line of former's ends with "<pid changed to TID ...>", the
-// vanished leader gets "+++ superseded by execve in pid FORMER +++", and the execve's exit
-// follows as a resumed line of tid. One task fewer is traced.
+// vanished leader gets "+++ superseded by execve in pid FORMER +++" (unless QuietSuperseded),
+// and the execve's exit follows as a resumed line of tid. One task fewer is traced.
 func (s *Strace) Superseded(tid, former int) {
 	var b [20]byte
 	if s.openTid == former {
@@ -236,7 +274,9 @@ func (s *Strace) Superseded(tid, former int) {
 		s.out.WriteString(" ...>\n")
 		s.openTid = 0
 	}
-	s.whole(tid, "+++ superseded by execve in pid ", strconv.AppendInt(b[:0], int64(former), 10), " +++")
+	if !s.opts.QuietSuperseded {
+		s.whole(tid, "+++ superseded by execve in pid ", strconv.AppendInt(b[:0], int64(former), 10), " +++")
+	}
 	s.tasks--
 }
 
@@ -272,7 +312,7 @@ func (s *Strace) whole(tid int, head string, body []byte, tail string) {
 // begin ends an open line as unfinished and starts s.line with tid's prefix and the time.
 func (s *Strace) begin(tid int) {
 	s.beginUntimed(tid)
-	if s.opts.Timestamps != NoTimestamps {
+	if s.opts.Clock != NoClock || s.opts.Relative {
 		s.line = s.appendTimestamp(s.line)
 	}
 }
@@ -285,7 +325,16 @@ func (s *Strace) beginUntimed(tid int) {
 		s.openTid = 0
 	}
 	s.line = s.line[:0]
+	comm := ""
+	if s.comms != nil {
+		comm = s.comms[tid]
+	}
 	switch {
+	case s.opts.Prefix == PrefixPid && comm != "":
+		// strace pads the id only when no name follows it.
+		s.line = strconv.AppendInt(s.line, int64(tid), 10)
+		s.line = appendComm(s.line, comm)
+		s.line = append(s.line, ' ')
 	case s.opts.Prefix == PrefixPid:
 		n := len(s.line)
 		s.line = strconv.AppendInt(s.line, int64(tid), 10)
@@ -301,6 +350,17 @@ func (s *Strace) beginUntimed(tid int) {
 			s.line = append(s.line, ' ')
 		}
 		s.line = append(s.line, id...)
+		s.line = appendComm(s.line, comm)
 		s.line = append(s.line, "] "...)
 	}
+}
+
+// appendComm appends a task's command name as -Y shows it, "<sh>"; nothing for "".
+func appendComm(b []byte, comm string) []byte {
+	if comm == "" {
+		return b
+	}
+	b = append(b, '<')
+	b = append(b, comm...)
+	return append(b, '>')
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/signal"
 	"strconv"
 	"time"
@@ -62,11 +63,16 @@ func runAttach(f *traceFlags, pids []int) error {
 	if f.duration < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--duration %v: must not be negative", f.duration)}
 	}
-	s, err := newTraceSession(f)
+	s, err := newTraceSession(f, false)
 	if err != nil {
 		return err
 	}
 	defer s.close()
+	if f.decodePids.has(decodePidsPidns) {
+		if err := samePidNamespace(pids); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
 	syscalls, err := s.tracedNumbers()
 	if err != nil {
 		return err
@@ -92,4 +98,20 @@ func runAttach(f *traceFlags, pids []int) error {
 		dieBySignal(int(sig))
 	}
 	return s.lost.exitStatus(0)
+}
+
+// samePidNamespace refuses --decode-pids=pidns for a process in another pid namespace than
+// mmtrace's: strace would print its ids as that namespace numbers them, which mmtrace does not
+// translate. In mmtrace's own namespace, pidns adds nothing to the output, as in strace's.
+func samePidNamespace(pids []int) error {
+	own, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return fmt.Errorf("--decode-pids=pidns: %w", err)
+	}
+	for _, pid := range pids {
+		if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); err == nil && ns != own {
+			return fmt.Errorf("--decode-pids=pidns: process %d is in another pid namespace (%s), whose ids mmtrace does not translate", pid, ns)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -545,4 +546,26 @@ func lineShapes(t *testing.T, text string) []string {
 	}
 	slices.Sort(shapes)
 	return slices.Compact(shapes)
+}
+
+// TestAttachPidnsOtherNamespace: --decode-pids=pidns is refused, in one line with exit 2, for a
+// process in another pid namespace, whose ids mmtrace would print untranslated; the process is
+// left alone.
+func TestAttachPidnsOtherNamespace(t *testing.T) {
+	unshare := needTool(t, "unshare")
+	cmd := exec.Command(unshare, "--pid", "--fork", "sleep", "30")
+	startKilledAtEnd(t, cmd)
+	var inner int
+	waitFor(t, "sleep to run in its own pid namespace", func() bool {
+		children, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
+		inner, _ = strconv.Atoi(strings.TrimSpace(string(children)))
+		name, _, err := procStat(inner)
+		return err == nil && name == "sleep"
+	})
+	r := runCmd(t, "", mmtraceBin, "attach", "--decode-pids=pidns", strconv.Itoa(inner))
+	want := fmt.Sprintf("mmtrace: --decode-pids=pidns: process %d is in another pid namespace", inner)
+	if r.code != 2 || !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want 2 and one line starting %q", r.code, r.stderr, want)
+	}
+	requireUntraced(t, inner, false)
 }

@@ -54,8 +54,10 @@ type traceSession struct {
 
 	// perTask holds the files of -ff; nil otherwise.
 	perTask *taskFiles
-	// quiet (-q): no messages about attaching and detaching.
-	quiet bool
+	// quietAttach (-q): no messages about attaching and detaching.
+	quietAttach bool
+	// signals are those whose lines are printed (-e signal=SET).
+	signals numberSet
 	// failedOnly (-Z) and succeedOnly (-z) print only the calls that failed, or succeeded.
 	failedOnly, succeedOnly bool
 
@@ -233,7 +235,21 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 	switch ev.Kind {
 	case ptrace.TaskStart:
 		lines.TaskStarted(ev.Tid)
-
+		if s.decode.Comm != nil {
+			// -Y: a task's name is read when it is first seen and at its execve, as strace
+			// reads it. The command is the tracer's child until its execve.
+			comm := "mmtrace"
+			if ev.ParentTid != os.Getpid() {
+				comm = s.decode.Comm(ev.Tid)
+			}
+			lines.SetComm(ev.Tid, comm)
+		}
+		// A task followed from its parent is announced as strace -f announces it; the
+		// command that mmtrace itself starts is not, and attached processes are announced
+		// once all their threads are (announce).
+		if !s.quietAttach && !ev.Seized && ev.ParentTid != 0 && ev.ParentTid != os.Getpid() {
+			s.message(lines, fmt.Sprintf("mmtrace: Process %d attached\n", ev.Tid))
+		}
 	case ptrace.SyscallEntry:
 		if !shown {
 			break
@@ -256,22 +272,29 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			lines.SetClock(now)
 		}
 		s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
-		s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
+		s.ret = sc.AppendReturnPids(s.ret[:0], ev.Ret, ev.IsError, &s.decode)
 		lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
 		if update.Changed {
 			lines.Annotate(ev.Tid, &update.Change)
 		}
 	case ptrace.Signal:
-		s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo, &s.decode)
-		lines.Signal(ev.Tid, s.args)
+		if s.signals.has(ev.Signal) {
+			s.args = decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo, &s.decode)
+			lines.Signal(ev.Tid, s.args)
+		}
 	case ptrace.GroupStop:
-		lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
+		if s.signals.has(ev.Signal) {
+			lines.Stopped(ev.Tid, decode.SignalName(ev.Signal))
+		}
 	case ptrace.Exec:
 		if ev.FormerTid != ev.Tid {
 			lines.Superseded(ev.Tid, ev.FormerTid)
 			if s.perTask != nil {
 				s.perTask.rename(ev.FormerTid, ev.Tid)
 			}
+		}
+		if s.decode.Comm != nil {
+			lines.SetComm(ev.Tid, s.decode.Comm(ev.Tid)) // after the superseded line, as strace
 		}
 	case ptrace.Detached:
 		lines.Detached(ev.Tid)
@@ -282,10 +305,13 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 		if ev.InSyscall && shown && !s.failedOnly && !s.succeedOnly {
 			lines.Exit(ev.Tid, sc.Name, nil, unfinishedReturn)
 		}
-		if ev.Kind == ptrace.Exited {
+		switch {
+		case ev.Kind == ptrace.Exited:
 			lines.Exited(ev.Tid, ev.Status)
-		} else {
+		case s.signals.has(ev.Signal):
 			lines.Killed(ev.Tid, decode.SignalName(ev.Signal), ev.CoreDumped)
+		default:
+			lines.Ended(ev.Tid) // its signal is not printed (-e signal=), as strace leaves it out
 		}
 		if c := s.exitTables[ev.Tid]; c != nil {
 			delete(s.exitTables, ev.Tid)
@@ -295,23 +321,30 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 	}
 }
 
-// announce says on stderr, as strace -p does, that a process was attached (with its threads
-// as strace counts them) or that a task was let go of (a line for each thread).
+// announce says, as strace -p does, that a process was attached (with its threads as strace
+// counts them) or that a task was let go of (a line for each thread).
 func (s *traceSession) announce(ev *ptrace.Event) {
-	if s.quiet || ev.Kind != ptrace.Attached && ev.Kind != ptrace.Detached {
+	if s.quietAttach || ev.Kind != ptrace.Attached && ev.Kind != ptrace.Detached || s.json != nil && s.messages == s.file {
 		return
-	}
-	if s.messages == s.file {
-		s.output.Flush() // in the order they happened
 	}
 	switch {
 	case ev.Kind == ptrace.Detached:
-		fmt.Fprintf(s.messages, "mmtrace: Process %d detached\n", ev.Tid)
+		s.message(s.lines, fmt.Sprintf("mmtrace: Process %d detached\n", ev.Tid))
 	case ev.Threads > 1:
-		fmt.Fprintf(s.messages, "mmtrace: Process %d attached with %d threads\n", ev.Tid, ev.Threads)
+		s.message(s.lines, fmt.Sprintf("mmtrace: Process %d attached with %d threads\n", ev.Tid, ev.Threads))
 	default:
-		fmt.Fprintf(s.messages, "mmtrace: Process %d attached\n", ev.Tid)
+		s.message(s.lines, fmt.Sprintf("mmtrace: Process %d attached\n", ev.Tid))
 	}
+}
+
+// message writes one of mmtrace's messages to stderr. When the trace goes there too, it goes
+// in the trace's buffer, where it happens, even in the middle of a call's line, as strace's.
+func (s *traceSession) message(lines *report.Strace, text string) {
+	if lines != nil && s.file.file == os.Stderr && s.perTask == nil && s.json == nil {
+		lines.Message(text)
+		return
+	}
+	io.WriteString(s.messages, text)
 }
 
 // linesOf is where a task's lines go: the one output, or its own file with -ff.
@@ -343,9 +376,15 @@ func (s *traceSession) reportJSON(ev *ptrace.Event, call *report.CallEvent) {
 	e := report.TaskEvent{Time: time.Since(s.started).Seconds(), Pid: ev.Pid, Tid: ev.Tid}
 	switch ev.Kind {
 	case ptrace.Signal:
+		if !s.signals.has(ev.Signal) {
+			return
+		}
 		e.Type, e.Signal = "signal", decode.SignalName(ev.Signal)
 		e.Info = string(decode.AppendSiginfo(s.args[:0], ev.Signal, ev.Siginfo, &s.decode))
 	case ptrace.GroupStop:
+		if !s.signals.has(ev.Signal) {
+			return
+		}
 		e.Type, e.Signal = "stopped", decode.SignalName(ev.Signal)
 	case ptrace.Exec:
 		e.Type = "exec"
@@ -377,7 +416,7 @@ func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, update *p
 		return c
 	}
 	c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
-	c.Return = string(sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError))
+	c.Return = string(sc.AppendReturnPids(s.ret[:0], ev.Ret, ev.IsError, &s.decode))
 	c.Retval = ev.Ret
 	if ev.IsError {
 		c.Errno = decode.ErrnoName(uint64(-ev.Ret))
@@ -454,6 +493,9 @@ func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {
 // change before the tracer has seen it, and execve, whose entry it compares with the
 // kernel's maps, reads its arguments from memory anyway.
 func (s *traceSession) resumeFirst(arch uint32, nr uint64, exit bool) bool {
+	if s.decode.Comm != nil {
+		return false // -Y names processes as they are when the call is printed
+	}
 	sc := lookupSyscall(arch, nr)
 	if exit {
 		return !sc.HasExitArgs() // mincore's vector, wait4's status, clone's parent_tid

@@ -22,12 +22,16 @@ import (
 type traceLog map[string][]string
 
 var (
-	pidLine     = regexp.MustCompile(`^(\d+) +(.*)$`)
+	// A line's pid, with -Y its command name too: "1234  " or "1234<sh> ".
+	pidLine     = regexp.MustCompile(`^(\d+)(<[^>]*>)? +(.*)$`)
 	resumedLine = regexp.MustCompile(`^<\.\.\. [a-z0-9_]+ resumed>(.*)$`)
 	pidChanged  = regexp.MustCompile(`^(.*) <pid changed to (\d+) \.\.\.>$`)
 	alignment   = regexp.MustCompile(`\) +=( |$)`)
-	forkReturn  = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) = (\d+)$`)
+	forkReturn  = regexp.MustCompile(`^(?:clone|clone3|fork|vfork)\(.*\) = (\d+)(?:$|[< ])`)
 	envPointer  = regexp.MustCompile(`0x[0-9a-f]+ /\* (\d+) vars? \*/`)
+	// -Y names a SIGCHLD's child while it is not reaped, which its parent may do before or
+	// after the signal's line is printed, as the two happen to run.
+	sigchldComm = regexp.MustCompile(`^(--- SIGCHLD \{.*?si_pid=[^,<]+)<[^>]*>`)
 	cpuTimes    = regexp.MustCompile(`si_utime=\d+(?: /\* [^*]* \*/)?, si_stime=\d+(?: /\* [^*]* \*/)?`)
 	// gcc's temporary files: mkstemp names differ from run to run.
 	tempFiles = regexp.MustCompile(`/tmp/cc[A-Za-z0-9]{6}\.`)
@@ -39,9 +43,13 @@ var (
 	// A struct rusage's values (-v prints them all) change from run to run.
 	rusage    = regexp.MustCompile(`(ru_[a-z]+)=(?:\{tv_sec=\d+, tv_usec=\d+\}|\d+)`)
 	addresses = regexp.MustCompile(`0x[0-9a-f]{5,}`)
-	// Times differ between any two runs: -t, -tt, -ttt and -r at the start, -T at the end.
-	timestamp = regexp.MustCompile(`^(?:\d\d:\d\d:\d\d(?:\.\d{6})?|\d{10}\.\d{6}| *\d+\.\d{6}) `)
-	callTime  = regexp.MustCompile(` <\d+\.\d{6}>$`)
+	// Times differ between any two runs: the wall clock (-t, -tt, -ttt, --timestamps), -r, or
+	// both, "12:00:01.123 (+     0.000120) ", at the start; -T at the end; each in seconds,
+	// ms, us or ns. They are compared by their shape, digits masked.
+	timestamp = regexp.MustCompile(`^(?:(?:\d\d:\d\d:\d\d|\d{10})(?:\.\d{3}|\.\d{6}|\.\d{9})? )?` +
+		`(?:\(\+ *\d+(?:\.\d{3}|\.\d{6}|\.\d{9})?\) | *\d+(?:\.\d{3}|\.\d{6}|\.\d{9})? )?`)
+	callTime = regexp.MustCompile(` <\d+(?:\.\d{3}|\.\d{6}|\.\d{9})?>$`)
+	digit    = regexp.MustCompile(`\d`)
 	// A thread's tid as clone3 wrote it for the parent: a thread that has already exited
 	// (CLONE_CHILD_CLEARTID on the same word) leaves 0 there, so it depends on timing.
 	settid = regexp.MustCompile(`=> \{parent_tid=\[[^]]*\]\}`)
@@ -56,7 +64,9 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		text string
 	}
 	var lines []line
-	open := map[int]string{} // a task's call cut by <unfinished ...> or moved by exec
+	open := map[int]string{}      // a task's call cut by <unfinished ...> or moved by exec
+	openStamp := map[int]string{} // the time it began
+	openComm := map[int]string{}  // and its task's name then (-Y)
 	for _, raw := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		if raw == "" {
 			continue
@@ -66,20 +76,20 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 			t.Fatalf("line without a pid: %q", raw)
 		}
 		pid, _ := strconv.Atoi(m[1])
-		body := m[2]
-		if ts := timestamp.FindString(body); ts != "" {
-			body = body[len(ts):]
-		}
+		body, comm := m[3], m[2]
+		// The time's shape goes at the end of the line, so that the lines' starts stay.
+		stamp := timestamp.FindString(body)
+		body = body[len(stamp):]
 		if strings.HasPrefix(body, strings.TrimLeft(report.AnnotationMark, " ")) {
 			continue // mmtrace's own lines, under the call they annotate
 		}
 		if head, ok := strings.CutSuffix(body, " <unfinished ...>"); ok {
-			open[pid] = head
+			open[pid], openStamp[pid], openComm[pid] = head, stamp, comm
 			continue
 		}
 		if pc := pidChanged.FindStringSubmatch(body); pc != nil {
 			newPid, _ := strconv.Atoi(pc[2])
-			open[newPid] = pc[1]
+			open[newPid], openStamp[newPid], openComm[newPid] = pc[1], stamp, comm
 			continue
 		}
 		if r := resumedLine.FindStringSubmatch(body); r != nil {
@@ -87,18 +97,26 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 			if !ok {
 				t.Fatalf("resumed call of task %d that was never unfinished: %q", pid, raw)
 			}
+			// A call cut in two is compared as one line, with its first half's time and name.
+			body, stamp, comm = head+r[1], openStamp[pid], openComm[pid]
 			delete(open, pid)
-			body = head + r[1]
 		}
 		body = alignment.ReplaceAllString(body, ") =$1")
 		if ct := callTime.FindString(body); ct != "" {
-			body = strings.TrimSuffix(body, ct) + " <T>"
+			body = strings.TrimSuffix(body, ct) + digit.ReplaceAllString(ct, "N")
+		}
+		if stamp != "" {
+			body += " @" + digit.ReplaceAllString(stamp, "N")
+		}
+		if comm != "" {
+			// Before its execve the command is the tracer's child, named as the tracer.
+			body += " " + strings.Replace(comm, "<strace>", "<mmtrace>", 1)
 		}
 		lines = append(lines, line{pid, body})
 	}
 	// A call cut and never resumed (its task vanished in another thread's execve) stays.
 	for pid, head := range open {
-		lines = append(lines, line{pid, head + " <unfinished ...>"})
+		lines = append(lines, line{pid, head + " <unfinished ...>" + digit.ReplaceAllString(openStamp[pid], "N")})
 	}
 	if len(lines) == 0 {
 		return traceLog{}
@@ -142,6 +160,7 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		s = shmid.ReplaceAllString(s, "shmat(ID, ")
 		s = envPointer.ReplaceAllString(s, "ENV /* $1 vars */")
 		s = cpuTimes.ReplaceAllString(s, "si_utime=T, si_stime=T")
+		s = sigchldComm.ReplaceAllString(s, "$1")
 		s = tempFiles.ReplaceAllString(s, "/tmp/ccTEMP.")
 		if maskAddresses {
 			s = addresses.ReplaceAllString(s, "ADDR")

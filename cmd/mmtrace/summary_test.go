@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -115,5 +116,47 @@ func TestJSON(t *testing.T) {
 	}
 	if calls < 20 || exits != 2 {
 		t.Errorf("%d calls and %d exits, want at least 20 and 2", calls, exits)
+	}
+}
+
+// TestJSONSignalSet: -e signal= chooses the signal and stopped events of --json as it chooses
+// strace's lines; a task killed by a signal left out still has its killed event, as a task's
+// exited event stays with -qq; -Y names the pids of the JSON's calls as strace's lines do.
+func TestJSONSignalSet(t *testing.T) {
+	prog := buildC(t, "trace/signals.c") // SIGUSR1 to itself, a child killed by SIGSEGV, SIGCHLD
+	for _, tc := range []struct {
+		set  string
+		want map[string]int // events by type and signal
+	}{
+		{"all", map[string]int{"signal SIGUSR1": 1, "signal SIGSEGV": 1, "signal SIGCHLD": 1, "killed SIGSEGV": 1}},
+		{"none", map[string]int{"killed SIGSEGV": 1}},
+		{"!SIGCHLD", map[string]int{"signal SIGUSR1": 1, "signal SIGSEGV": 1, "killed SIGSEGV": 1}},
+	} {
+		out := filepath.Join(t.TempDir(), "trace.json")
+		r := runCmd(t, "", mmtraceBin, "trace", "--json", "-Y", "-e", "signal="+tc.set, "-o", out, "--", prog)
+		if r.code != 0 {
+			t.Fatalf("mmtrace exited %d: %s", r.code, r.stderr)
+		}
+		text, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		forks := 0
+		for _, line := range strings.Split(strings.TrimSpace(string(text)), "\n") {
+			var e struct{ Type, Signal, Syscall, Return string }
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("not a JSON line: %q: %v", line, err)
+			}
+			if e.Signal != "" {
+				got[e.Type+" "+e.Signal]++
+			}
+			if e.Syscall == "clone" && strings.HasSuffix(e.Return, "<signals>") {
+				forks++
+			}
+		}
+		if !maps.Equal(got, tc.want) || forks != 1 {
+			t.Errorf("-e signal=%s: events %v, want %v; %d clone returns named <signals>, want 1", tc.set, got, tc.want, forks)
+		}
 	}
 }

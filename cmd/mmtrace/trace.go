@@ -39,16 +39,30 @@ type traceFlags struct {
 	bytes       bool
 
 	follow         int // -f (always on), -ff (one file per task)
-	timestampLevel int // -t, -tt, -ttt
-	relative       bool
-	callTimes      bool
-	quiet          int // -q, -qq
 	failedOnly     bool
 	successfulOnly bool
 	colour         colourMode
 	html           string
 	constStyle     constStyle // -X
 	noAbbrev       bool       // -v
+
+	// The times lines show (qualify.go's times): -t counted, --timestamps's values in turn;
+	// -r and -T, counted or with a precision.
+	clockCount         int
+	clockSpecs         []string
+	relativeCount      int
+	relativePrecision  string
+	callTimesCount     int
+	callTimesPrecision string
+	// -q counted; --quiet=SET and -e quiet=SET (qualify). quiet is what they leave out.
+	quietCount int
+	quietSet   *numberSet
+	quiet      numberSet
+	// -e signal=SET: the signals whose lines are printed.
+	signals numberSet
+	// -Y, --decode-pids=SET: what is printed beside a pid.
+	decodePids numberSet
+	env        []string // -E VAR=VAL, -E VAR
 }
 
 func newTraceCmd() *cobra.Command {
@@ -62,9 +76,10 @@ memory-mapping and process system call with its arguments decoded, in strace's o
 By default the traced calls are mmap, munmap, mprotect, mremap, msync, madvise, brk, mlock,
 munlock, mlock2, mlockall, munlockall, remap_file_pages, mincore, fork, vfork, clone, clone3,
 execve, execveat, exit and exit_group; -e trace= chooses others from strace's %memory and
-%process classes. mmtrace exits with the command's exit status; when the command is killed by
-a signal, mmtrace kills itself with the same signal, as strace does. If mmtrace is killed, the
-command is killed with it.`,
+%process classes. -e trace=!LIST traces every call mmtrace decodes but those in LIST, where
+strace's would trace every system call but those. mmtrace exits with the command's exit
+status; when the command is killed by a signal, mmtrace kills itself with the same signal, as
+strace does. If mmtrace is killed, the command is killed with it.`,
 		Example: `  mmtrace trace -- ls -l
   mmtrace trace -o out.txt -e trace=mmap,munmap -y -- python3 -c 'import json'`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -92,13 +107,19 @@ command is killed with it.`,
 	f.register(cmd.Flags())
 	cmd.Flags().BoolVar(&f.seccomp, "seccomp", true, "stop the command only at traced calls (a seccomp-BPF filter)")
 	cmd.Flags().IntSliceVarP(&f.pids, "attach", "p", nil, "trace the running process `PID` instead of a command (as mmtrace attach)")
+	cmd.Flags().StringArrayVarP(&f.env, "env", "E", nil, "run the command with `VAR=VAL` in its environment; -E VAR: without VAR")
 	return cmd
 }
 
 // register adds the options that trace and attach share.
 func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the trace to `FILE` instead of stderr")
-	fl.StringArrayVarP(&f.expressions, "expr", "e", nil, "`trace=LIST`: the calls to trace: names, %memory, %process, ! to negate")
+	fl.VarP(qualifierFlag{"", "stringArray", &f.expressions}, "expr", "e", "`trace=LIST`: the calls to trace: names, numbers, %memory, %process, ! for the other calls mmtrace decodes; signal=SET: the signals to print (names, numbers, all, none, !); quiet=SET, decode-pids=SET: as --quiet, --decode-pids")
+	fl.Var(qualifierFlag{"signal", "string", &f.expressions}, "signal", "print only the signals in `SET`, as -e signal=SET")
+	fl.Var(qualifierFlag{"signal", "string", &f.expressions}, "signals", "")
+	fl.MarkHidden("signals")
+	fl.VarPF(qualifierFlag{"decode-pids", "comm|pidns", &f.expressions}, "decode-pids", "Y",
+		"print pids with their command names, 1234<sh> (comm, -Y); pidns: also as mmtrace's pid namespace numbers them").NoOptDefVal = "comm"
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
 	f.stringLimit = decode.DefaultStringLimit
 	fl.VarP(&f.stringLimit, "string-limit", "s", "print at most `N` characters of each string, N elements of argv and other arrays")
@@ -110,10 +131,14 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.json, "json", false, "write one JSON object per event, per line, instead of strace's lines")
 	fl.BoolVar(&f.bytes, "bytes", false, "exact byte counts in tables instead of 4.0K")
 	fl.CountVarP(&f.follow, "follow-forks", "f", "follow forks (always on); -ff with -o NAME: one file per task, NAME.TID")
-	fl.CountVarP(&f.timestampLevel, "absolute-timestamps", "t", "start lines with the time of day; -tt with microseconds; -ttt as seconds since the epoch")
-	fl.BoolVarP(&f.relative, "relative-timestamps", "r", false, "start lines with the time since the previous line")
-	fl.BoolVarP(&f.callTimes, "syscall-times", "T", false, "end lines with the time spent in the call: <0.000013>")
-	fl.CountVarP(&f.quiet, "quiet", "q", "no messages about attaching and detaching; -qq: no exit status lines either")
+	addCountOrValue(fl, countOrValue{&f.clockCount, func(v string) { f.clockSpecs = append(f.clockSpecs, v) }}, "absolute-timestamps", "t",
+		"start lines with the time of day (-tt: with microseconds; -ttt: as seconds since the epoch), or as `[=[format:]time|unix|none,[precision:]s|ms|us|ns]` says (also --timestamps=)", "timestamps")
+	addCountOrValue(fl, countOrValue{&f.relativeCount, func(v string) { f.relativePrecision = v }}, "relative-timestamps", "r",
+		"start lines with the time since the previous line, in the precision `[=s|ms|us|ns]` (default us)")
+	addCountOrValue(fl, countOrValue{&f.callTimesCount, func(v string) { f.callTimesPrecision = v }}, "syscall-times", "T",
+		"end lines with the time spent in the call, <0.000013>, in the precision `[=s|ms|us|ns]` (default us)")
+	addCountOrValue(fl, countOrValue{&f.quietCount, func(v string) { f.expressions = append(f.expressions, "quiet="+v) }}, "quiet", "q",
+		"no messages about attaching and detaching (-qq: nor exit status lines; -qqq: nor superseded lines), or none of the messages in `[=SET]`: attach, exit, thread-execve, personality, path-resolution, all, none, ! to negate", "silent", "silence")
 	fl.BoolVarP(&f.failedOnly, "failed-only", "Z", false, "print only calls that failed")
 	fl.BoolVarP(&f.successfulOnly, "successful-only", "z", false, "print only calls that succeeded")
 	fl.StringVar(&f.html, "html", "", "also write the trace as one self-contained HTML page, a map of the address space with a timeline, to `FILE`")
@@ -123,7 +148,7 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 }
 
 func runTrace(f *traceFlags, args []string) error {
-	s, err := newTraceSession(f)
+	s, err := newTraceSession(f, true)
 	if err != nil {
 		return err
 	}
@@ -154,7 +179,7 @@ func runTrace(f *traceFlags, args []string) error {
 		s.terminating.Store(true)
 		tracer.Terminate(sig)
 	}, unix.SIGTERM, unix.SIGHUP)
-	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ(), DefaultSignals: defaults})
+	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: commandEnv(os.Environ(), f.env), DefaultSignals: defaults})
 	s.finish()
 	ended.stop()
 	if err != nil {
@@ -173,12 +198,9 @@ func runTrace(f *traceFlags, args []string) error {
 }
 
 // newTraceSession checks the options shared by trace and attach and opens the output.
-func newTraceSession(f *traceFlags) (*traceSession, error) {
-	set, err := traceSet(f.expressions)
+func newTraceSession(f *traceFlags, startsCommand bool) (*traceSession, error) {
+	set, err := f.parseOptions(startsCommand)
 	if err != nil {
-		return nil, &exitError{code: 2, err: err}
-	}
-	if err := f.check(); err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
 	s := &traceSession{
@@ -186,9 +208,13 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 		decode:       decode.Options{StringLimit: int(f.stringLimit), DecorateFds: f.decorateFds, Consts: decode.ConstStyle(f.constStyle), NoAbbrev: f.noAbbrev},
 		regionTables: f.regions,
 		started:      time.Now(),
-		quiet:        f.quiet > 0,
+		quietAttach:  f.quiet.has(quietAttach),
+		signals:      f.signals,
 		failedOnly:   f.failedOnly,
 		succeedOnly:  f.successfulOnly,
+	}
+	if f.decodePids.has(decodePidsComm) {
+		s.decode.Comm = processComm
 	}
 	if !f.straceOnly {
 		s.model = procmaps.NewTracker()
@@ -198,11 +224,13 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	stderr := newOutputFile(os.Stderr, &s.lost)
 	s.file, s.messages = stderr, stderr
 	opts := report.StraceOptions{
-		Prefix:     report.PrefixBracket,
-		Column:     f.column,
-		Timestamps: f.timestamps(),
-		CallTimes:  f.callTimes,
-		QuietExits: f.quiet > 1,
+		Prefix:          report.PrefixBracket,
+		Column:          f.column,
+		QuietExits:      f.quiet.has(quietExit),
+		QuietSuperseded: f.quiet.has(quietThreadExecve),
+	}
+	if err := f.times(&opts); err != nil {
+		return nil, &exitError{code: 2, err: err}
 	}
 	switch {
 	case f.output != "" && f.follow > 1:
@@ -270,26 +298,24 @@ func (f *traceFlags) check() error {
 		return errors.New("-ff writes one file per process and needs -o NAME")
 	case f.follow > 2:
 		return errors.New("-f: give -f or -ff")
-	case f.timestampLevel > 3:
-		return errors.New("-t: give -t, -tt or -ttt")
-	case f.timestampLevel > 0 && f.relative:
-		return errors.New("-r and -t exclude each other: give one kind of timestamp")
 	}
 	return f.colour.check()
 }
 
-func (f *traceFlags) timestamps() report.Timestamps {
-	switch {
-	case f.relative:
-		return report.Relative
-	case f.timestampLevel == 1:
-		return report.Seconds
-	case f.timestampLevel == 2:
-		return report.Microseconds
-	case f.timestampLevel == 3:
-		return report.Epoch
+// parseOptions parses the -e options and the others strace spells its own ways, and checks
+// them all; it returns the set of calls to print.
+func (f *traceFlags) parseOptions(startsCommand bool) (*decode.Set, error) {
+	expressions, err := f.qualify()
+	if err != nil {
+		return nil, err
 	}
-	return report.NoTimestamps
+	if f.quiet, err = f.quietMessages(startsCommand); err != nil {
+		return nil, err
+	}
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	return traceSet(expressions)
 }
 
 // constStyle is -X (--const-print-style): raw, abbrev or verbose, spelled as strace's.
@@ -332,8 +358,8 @@ func (d *decimal) Set(s string) error {
 
 func (d *decimal) Type() string { return "N" }
 
-// traceSet parses every -e option. Only the trace qualifier exists in mmtrace; a bare list
-// means trace=LIST, as in strace.
+// traceSet parses the -e trace= options (qualify took out the others); a bare list means
+// trace=LIST, as in strace.
 func traceSet(expressions []string) (*decode.Set, error) {
 	if len(expressions) == 0 {
 		return decode.DefaultSet(), nil
@@ -345,7 +371,7 @@ func traceSet(expressions []string) (*decode.Set, error) {
 			qualifier, list = "trace", e
 		}
 		if qualifier != "trace" && qualifier != "t" {
-			return nil, fmt.Errorf("-e %s: mmtrace supports only -e trace=LIST", e)
+			return nil, fmt.Errorf("-e %s: mmtrace does not know the qualifier %s (it takes trace=, signal=, quiet=, decode-pids=)", e, qualifier)
 		}
 		lists = append(lists, list)
 	}
@@ -357,11 +383,18 @@ func traceSet(expressions []string) (*decode.Set, error) {
 }
 
 // lookCommand finds the program as a shell would, with a shell's exit codes when it can't:
-// 127 for one that does not exist, 126 for one that cannot be executed.
+// 127 for one that does not exist, 126 for one that cannot be executed. A path to a file that
+// exists but may not be executed (a directory, no x bit) is run all the same, as strace runs
+// it: the trace shows its execve failing with EACCES, and runTrace then says why.
 func lookCommand(name string) (string, error) {
 	path, err := exec.LookPath(name)
 	if err == nil {
 		return path, nil
+	}
+	if strings.Contains(name, "/") && (errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.EISDIR)) {
+		if _, statErr := os.Stat(name); statErr == nil {
+			return name, nil
+		}
 	}
 	code := execFailureCode(err)
 	var execErr *exec.Error

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -103,6 +104,34 @@ var straceCases = []straceCase{
 	{name: "remap_raw", prog: "trace/remap.c", flags: []string{"-X", "raw"}},
 	{name: "misc_verbose", prog: "trace/misc.c", flags: []string{"-X", "verbose"}},
 	{name: "fail_raw_Z", prog: "trace/fail.c", flags: []string{"-X", "raw", "-Z"}},
+	// Signals (-e signal=, --signal=): their lines, deaths by them and stops by them.
+	{name: "signal_none", prog: "trace/signals.c", flags: []string{"-e", "signal=none"}},
+	{name: "signal_chld", prog: "trace/signals.c", flags: []string{"-e", "signal=SIGCHLD"}},
+	{name: "signal_names_numbers", prog: "trace/signals.c", flags: []string{"--signal=usr1,11"}},
+	{name: "signal_negated", prog: "trace/stop.c", flags: []string{"-e", "s=!SIGSTOP,cont"}},
+	// Quiet: -qqq and --quiet= leave out the exit and superseded lines they name.
+	{name: "quiet_qqq", prog: "trace/exec_thread.c", flags: []string{"-qqq"}, maskAddresses: true},
+	{name: "quiet_thread_execve", prog: "trace/exec_thread.c", flags: []string{"--quiet=thread-execve"}, maskAddresses: true},
+	{name: "quiet_exit", prog: "trace/signals.c", flags: []string{"--quiet=exit"}},
+	{name: "quiet_not_exit", prog: "trace/exec_thread.c", flags: []string{"-e", "quiet=!exit"}, maskAddresses: true},
+	// Times in every precision and both together.
+	{name: "timestamps_unix_ms", prog: "trace/remap.c", flags: []string{"--timestamps=unix,ms"}},
+	{name: "timestamps_time_ns", prog: "trace/remap.c", flags: []string{"--absolute-timestamps=format:time,precision:ns"}},
+	{name: "timestamps_s", prog: "trace/remap.c", flags: []string{"--timestamps"}},
+	{name: "relative_ns", prog: "trace/kinds.c", flags: []string{"--relative-timestamps=ns"}},
+	{name: "relative_s_t", prog: "trace/kinds.c", flags: []string{"-t", "--relative-timestamps=s"}},
+	{name: "syscall_times_ms", prog: "trace/remap.c", flags: []string{"--syscall-times=ms"}},
+	{name: "syscall_times_ns_ttt_r", prog: "trace/remap.c", flags: []string{"--syscall-times=ns", "-ttt", "-r"}},
+	{name: "combined", prog: "trace/signals.c", flags: []string{"-qq", "-e", "signal=none", "-ttt", "-T"}},
+	// -E: the command's environment (its output is compared), and its execve's count of it.
+	{name: "env", prog: "/usr/bin/env", flags: []string{"-E", "MMTRACE_TEST=1", "-E", "HOME", "--env=PATH=/bin"}},
+	{name: "numbers", prog: "trace/remap.c", set: "9,11,25"},
+	// -Y: pids with their command names, in prefixes, arguments, results and siginfo.
+	{name: "decode_pids", prog: "trace/pids.c", set: "%process", flags: []string{"-Y"}},
+	{name: "decode_pids_signals", prog: "trace/signals.c", flags: []string{"--decode-pids=comm"}},
+	{name: "decode_pids_stop", prog: "trace/stop.c", set: "%process", flags: []string{"-e", "decode-pids=comm"}},
+	{name: "decode_pids_exec", prog: "trace/vfork_exec.c", flags: []string{"-Y", "-qqq"}},
+	{name: "decode_pids_thread_exec", prog: "trace/exec_thread.c", flags: []string{"-Y"}, maskAddresses: true},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	// A directory of the repository's: / holds /proc, whose link count changes whenever a
 	// process starts or ends, so two runs' listings of it differ by chance.
@@ -224,9 +253,10 @@ func TestTraceNarrowSetLaunch(t *testing.T) {
 	}
 }
 
-// TestTraceCommandNotExecutable traces a command whose execve fails with ENOEXEC (a file
-// that is executable but no program; an i386 program where the kernel cannot run them):
-// the trace is strace's, the failed execve and "+++ exited with 1 +++" and nothing of
+// TestTraceCommandNotExecutable traces a command whose execve fails: with ENOEXEC (a file
+// that is executable but no program; an i386 program where the kernel cannot run them) or
+// EACCES (a directory, a file without the x bit, which exist and so are run, as strace runs
+// them): the trace is strace's, the failed execve and "+++ exited with 1 +++" and nothing of
 // mmtrace's own launcher, with and without the seccomp filter, and mmtrace says why in one
 // line and exits 126, as a shell does.
 func TestTraceCommandNotExecutable(t *testing.T) {
@@ -235,26 +265,28 @@ func TestTraceCommandNotExecutable(t *testing.T) {
 	if err := os.WriteFile(junk, []byte("not a program\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	progs := []string{junk}
+	type command struct{ prog, failure, reason string }
+	const enoexec, eacces = "ENOEXEC (Exec format error)", "EACCES (Permission denied)"
+	commands := []command{{junk, enoexec, "exec format error"}, {"/", eacces, "permission denied"}, {"/etc/passwd", eacces, "permission denied"}}
 	if !kernelRunsI386(t) {
-		progs = append(progs, buildC(t, "trace/kinds.c", "-m32"))
+		commands = append(commands, command{buildC(t, "trace/kinds.c", "-m32"), enoexec, "exec format error"})
 	}
-	for _, prog := range progs {
+	for _, c := range commands {
 		for _, mode := range []string{"--seccomp=true", "--seccomp=false"} {
-			t.Run(filepath.Base(prog)+"/"+mode, func(t *testing.T) {
+			t.Run(filepath.Base(c.prog)+"/"+mode, func(t *testing.T) {
 				dir := t.TempDir()
 				straceOut, mmtraceOut := filepath.Join(dir, "strace.out"), filepath.Join(dir, "mmtrace.out")
-				want := runCmd(t, dir, strace, "-f", "-o", straceOut, "-e", "trace="+defaultSet, prog)
-				got := runCmd(t, dir, mmtraceBin, "trace", mode, "-o", mmtraceOut, "--", prog)
+				want := runCmd(t, dir, strace, "-f", "-o", straceOut, "-e", "trace="+defaultSet, c.prog)
+				got := runCmd(t, dir, mmtraceBin, "trace", mode, "-o", mmtraceOut, "--", c.prog)
 				if want.code != 1 {
 					t.Fatalf("strace exited %d, want 1 (exec failed): %s", want.code, want.stderr)
 				}
-				wantErr := "mmtrace: cannot run " + prog + ": exec format error\n"
+				wantErr := "mmtrace: cannot run " + c.prog + ": " + c.reason + "\n"
 				if got.code != 126 || got.stderr != wantErr {
 					t.Errorf("mmtrace exited %d with stderr %q, want 126 and %q", got.code, got.stderr, wantErr)
 				}
 				wantText, gotText := readTraces(t, straceOut, mmtraceOut)
-				if !strings.Contains(string(gotText), "= -1 ENOEXEC (Exec format error)\n") {
+				if !strings.Contains(string(gotText), "= -1 "+c.failure+"\n") {
 					t.Errorf("the failed execve is not in mmtrace's trace:\n%s", gotText)
 				}
 				if d := diffTraces(parseTrace(t, string(wantText), false), parseTrace(t, string(gotText), false)); d != "" {
@@ -326,4 +358,35 @@ func groupRuns(pgid int, comm string) bool {
 		}
 	}
 	return false
+}
+
+// TestTraceAttachMessages: "Process N attached" is said of each task followed from its parent
+// (signals.c forks one), on stderr, where strace says it: by default when the trace goes to
+// stderr, not with -o FILE, and as --quiet= and -q choose; never of the command itself.
+func TestTraceAttachMessages(t *testing.T) {
+	strace := needTool(t, "strace")
+	prog := buildC(t, "trace/signals.c")
+	attached := regexp.MustCompile(`(?:strace|mmtrace): Process \d+ attached`)
+	for _, tc := range []struct {
+		flags []string
+		said  int // how many times strace says it
+	}{
+		{nil, 1},
+		{[]string{"-q"}, 0},
+		{[]string{"-o", os.DevNull}, 0},
+		{[]string{"-o", os.DevNull, "--quiet=exit"}, 1},
+		{[]string{"-o", os.DevNull, "-e", "quiet=!attach"}, 1},
+		{[]string{"--quiet=attach"}, 0},
+		{[]string{"-qqq"}, 0},
+	} {
+		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
+			args := append([]string{"-e", "trace=exit_group"}, tc.flags...)
+			want := runCmd(t, "", strace, append(append([]string{"-f"}, args...), prog)...)
+			got := runCmd(t, "", mmtraceBin, append(append([]string{"trace", "--strace-only"}, args...), "--", prog)...)
+			wantN, gotN := len(attached.FindAllString(want.stderr, -1)), len(attached.FindAllString(got.stderr, -1))
+			if wantN != tc.said || gotN != tc.said {
+				t.Errorf("strace said %d times that it attached, mmtrace %d, want %d:\nstrace:\n%s\nmmtrace:\n%s", wantN, gotN, tc.said, want.stderr, got.stderr)
+			}
+		})
+	}
 }
