@@ -284,8 +284,10 @@ func TestAttachThreadAndSeveral(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("mmtrace attach exited %d: %s", r.code, r.stderr)
 	}
-	for _, pid := range []int{w1.Process.Pid, w2.Process.Pid} {
-		if !strings.Contains(r.stderr, "Process "+strconv.Itoa(pid)+" attached") {
+	for i, pid := range []int{w1.Process.Pid, w2.Process.Pid} {
+		// As strace -p: a process attached by a thread's id is named by that id.
+		named := []string{strconv.Itoa(pid), thread}[i]
+		if !strings.Contains(r.stderr, "Process "+named+" attached") {
 			t.Errorf("process %d was not attached: %s", pid, r.stderr)
 		}
 		// The whole process: its threads' lines are in the trace.
