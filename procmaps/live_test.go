@@ -15,6 +15,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// requireFull skips the test in the quick loop (go test -short), which runs only the tests
+// that need no root, tracing, C compiler or browser; needs says what this one needs. Such a
+// test runs in the full suite.
+func requireFull(t *testing.T, needs string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: this test %s; it runs in the full suite (go test without -short)", needs)
+	}
+}
+
 // buildC compiles testdata/maps/NAME.c into a temporary directory.
 func buildC(t *testing.T, name string, static bool) string {
 	t.Helper()
@@ -94,6 +104,7 @@ func startKinds(t *testing.T, static bool) (int, []kindsRegion) {
 // Every region the program made is found by its address and has the kind and role the
 // program meant, read from maps and from smaps.
 func TestLiveKinds(t *testing.T) {
+	requireFull(t, "builds and runs a C program")
 	pid, made := startKinds(t, false)
 	p := NewProc(pid)
 	for _, read := range []struct {
@@ -142,6 +153,7 @@ func TestLiveKinds(t *testing.T) {
 }
 
 func TestShmemDeviceProbe(t *testing.T) {
+	requireFull(t, "builds and runs a C program")
 	pid, made := startKinds(t, false)
 	dev, err := ShmemDevice()
 	if err != nil {
@@ -166,6 +178,7 @@ func TestShmemDeviceProbe(t *testing.T) {
 
 // PROCMAP_QUERY and the text agree on every region, at both ends, and on the gaps.
 func TestQuerierMatchesText(t *testing.T) {
+	requireFull(t, "builds and runs a C program")
 	pid, _ := startKinds(t, false)
 	rs, err := NewProc(pid).Maps()
 	if err != nil {
@@ -214,6 +227,7 @@ func kernelAtLeast(t *testing.T, major, minor int) bool {
 // static so that no page it maps is shared with pmap (which maps libc while it reads and
 // so would change the process's Pss under our feet).
 func TestTotalsMatchPmapAndRollup(t *testing.T) {
+	requireFull(t, "builds and runs a C program and compares with pmap")
 	pmap, err := exec.LookPath("pmap")
 	if err != nil {
 		t.Fatalf("pmap (procps) not found: it is the oracle for these totals (%v)", err)

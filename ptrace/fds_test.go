@@ -38,6 +38,7 @@ func runTracer(mode string, argv []string) int {
 // its own and 4 to 8 closed; the command (testdata/trace/fds.c) writes through 3 and 9 and
 // lists its descriptors, which must be those of the same command started untraced.
 func TestCommandInheritsFds(t *testing.T) {
+	requireFull(t, "traces a command")
 	src, err := os.ReadFile("../testdata/trace/fds.c")
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,7 @@ int main(int argc, char **argv) {
 // long enough for the execve to end and its exec event to be collected next. The leader does
 // not always stop while the thread is in execve, so each mode runs until that happened twice.
 func TestThreadExecTakesLeaderTid(t *testing.T) {
+	requireFull(t, "traces a command")
 	prog := buildC(t, threadExecProgram)
 	nrs := []uint64{unix.SYS_MMAP, unix.SYS_MUNMAP, unix.SYS_EXECVE}
 	defer func() { testHookCollected = nil }()

@@ -34,6 +34,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// requireFull skips the test in the quick loop (go test -short), which runs only the tests
+// that need no root, tracing, C compiler or browser; needs says what this one needs. Such a
+// test runs in the full suite.
+func requireFull(t *testing.T, needs string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: this test %s; it runs in the full suite (go test without -short)", needs)
+	}
+}
+
 // record is an event as the tests keep it.
 type record struct {
 	kind   Kind
@@ -117,6 +127,7 @@ int main(void) {
 // command's exit status, with and without the seccomp filter, started by either launcher
 // (the image, and the re-exec of the tracer that architectures without an image use).
 func TestEventsOfForkingProgram(t *testing.T) {
+	requireFull(t, "traces a command")
 	prog := buildC(t, forkProgram)
 	for _, tc := range []struct{ seccomp, reexec bool }{{true, false}, {false, false}, {true, true}, {false, true}} {
 		seccomp := tc.seccomp
@@ -171,6 +182,7 @@ func TestEventsOfForkingProgram(t *testing.T) {
 // the launcher catches it, and its execve sets it back to the default). The command writes
 // its /proc/self/status SigIgn mask to a file.
 func TestDefaultSignals(t *testing.T) {
+	requireFull(t, "traces a command")
 	defer ignoreSignals(t, unix.SIGINT, unix.SIGQUIT, unix.SIGPIPE)()
 	for _, reexec := range []bool{false, true} {
 		t.Run(fmt.Sprintf("reexec=%v", reexec), func(t *testing.T) {
@@ -225,6 +237,7 @@ func ignoreSignals(t *testing.T, sigs ...unix.Signal) (restore func()) {
 
 // TestKilledBySignal checks that a command killed by a signal is reported with that signal.
 func TestKilledBySignal(t *testing.T) {
+	requireFull(t, "traces a command")
 	prog := buildC(t, `#include <signal.h>
 #include <unistd.h>
 int main(void) { kill(getpid(), SIGTERM); pause(); return 0; }`)
@@ -246,6 +259,7 @@ int main(void) { kill(getpid(), SIGTERM); pause(); return 0; }`)
 // spins for a while without a system call, and the handler looks at the task's state in
 // /proc during its exit event.
 func TestResumeFirst(t *testing.T) {
+	requireFull(t, "traces a command")
 	prog := buildC(t, `#include <sys/mman.h>
 static void spin(void) { for (volatile unsigned long i = 0; i < 1000000000UL; i++) ; }
 int main(void) {

@@ -28,6 +28,16 @@ import (
 // go test ./report -screenshots DIR keeps the screenshots to look at.
 var screenshotDir = flag.String("screenshots", "", "keep the HTML views' screenshots in this directory")
 
+// requireFull skips the test in the quick loop (go test -short), which runs only the tests
+// that need no root, tracing, C compiler or browser; needs says what this one needs. Such a
+// test runs in the full suite.
+func requireFull(t *testing.T, needs string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: this test %s; it runs in the full suite (go test without -short)", needs)
+	}
+}
+
 // chromium returns the browser's path; without it these tests fail, they are not optional.
 func chromium(t *testing.T) string {
 	t.Helper()
@@ -207,6 +217,7 @@ func TestHTMLPageEscapesData(t *testing.T) {
 }
 
 func TestMapsHTMLRendersEveryRegion(t *testing.T) {
+	requireFull(t, "loads pages in Chromium")
 	self, err := procmaps.NewProc(os.Getpid()).Smaps()
 	if err != nil {
 		t.Fatal(err)
@@ -339,6 +350,7 @@ func ranges(ds []drawnRegion, onlyHighlighted bool) []string {
 }
 
 func TestTraceHTMLReplaysCalls(t *testing.T) {
+	requireFull(t, "loads pages in Chromium")
 	h, want, highlighted := syntheticTrace()
 	var b bytes.Buffer
 	if err := h.Write(&b, "mmtrace trace -- prog"); err != nil {
@@ -378,6 +390,7 @@ func TestTraceHTMLReplaysCalls(t *testing.T) {
 // TestTraceHTMLRealProcess records this test process's real maps as a snapshot, then a real
 // mmap and munmap of its own, each with the regions as the kernel shows them.
 func TestTraceHTMLRealProcess(t *testing.T) {
+	requireFull(t, "loads pages in Chromium")
 	pid := os.Getpid()
 	before, err := procmaps.NewProc(pid).Maps()
 	if err != nil {
@@ -498,6 +511,7 @@ func cmpUint(a, b uint64) int {
 // TestTraceHTMLThousandsOfCalls checks that a page with thousands of calls opens and replays
 // the last one quickly.
 func TestTraceHTMLThousandsOfCalls(t *testing.T) {
+	requireFull(t, "loads pages in Chromium")
 	h := NewTraceHTML()
 	const pids, perPid = 3, 1500
 	for p := 0; p < pids; p++ {

@@ -42,12 +42,23 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// requireFull skips the test in the quick loop (go test -short), which runs only the tests
+// that need no root, tracing, C compiler or browser; needs says what this one needs. Such a
+// test runs in the full suite.
+func requireFull(t *testing.T, needs string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: this test %s; it runs in the full suite (go test without -short)", needs)
+	}
+}
+
 // TestInstall loads real filters into a child with no tracer attached. A
 // call the filter answers with RET_TRACE then fails with ENOSYS, the
 // kernel's answer when nobody is there to trace it; so ENOSYS from getppid
 // proves the filter is live and returns RET_TRACE, and getpid succeeding on
 // the same thread proves it allows the rest.
 func TestInstall(t *testing.T) {
+	requireFull(t, "loads filters into the kernel as root")
 	cases := []struct {
 		scenario string
 		what     string
