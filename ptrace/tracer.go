@@ -317,6 +317,15 @@ func (t *Tracer) syscallStop(tk *task) {
 		t.resume(tk, 0)
 		return
 	}
+	// At a syscall stop the kernel was seen to answer "none" now and then (an execve's exit
+	// in a freshly forked child, under heavy process churn), and the right op at the next
+	// request: the exit would be missed and the next call's entry reported twice.
+	for try := 0; si.op == opNone && try < 3; try++ {
+		if err := getSyscallInfo(tk.tid, &si); err != nil {
+			t.resume(tk, 0)
+			return
+		}
+	}
 	switch si.op {
 	case opEntry:
 		t.entry(tk, &si)

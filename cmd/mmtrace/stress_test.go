@@ -11,7 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -281,10 +281,10 @@ type tracedRun struct {
 	code           int    // mmtrace's exit status, -1 if killed by a signal
 	signal         string // the signal that killed mmtrace, if one did
 	stdout, stderr string
-	peakKB         int64 // mmtrace's peak resident set, as wait4 reports it
+	peakKB         int64 // mmtrace's VmHWM, sampled while it ran
 }
 
-// runTraced runs mmtrace with args and kills it (and so its
+// runTraced runs mmtrace with args, sampling its peak memory, and kills it (and so its
 // tracees) if it takes longer than limit.
 func runTraced(t testing.TB, limit time.Duration, args ...string) tracedRun {
 	t.Helper()
@@ -296,14 +296,30 @@ func runTraced(t testing.TB, limit time.Duration, args ...string) tracedRun {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start mmtrace: %v", err)
 	}
+	var peak atomic.Int64
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		status := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status"
+		for {
+			if kb := readStatusKB(status, "VmHWM"); kb > peak.Load() {
+				peak.Store(kb)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
 	err := cmd.Wait()
+	close(done)
+	<-sampled
 	if ctx.Err() != nil {
 		t.Fatalf("mmtrace %v did not end within %v; killed; its stderr:\n%s", args, limit, tail(stderr.String(), 2000))
 	}
-	// The peak from the kernel's accounting, not from samples, which a fast run can end
-	// before. wait4's ru_maxrss is the larger of mmtrace's and that of the children it reaped
-	// (the traced programs, small C programs of a megabyte or two here).
-	r := tracedRun{stdout: stdout.String(), stderr: stderr.String(), peakKB: cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss}
+	r := tracedRun{stdout: stdout.String(), stderr: stderr.String(), peakKB: peak.Load()}
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -319,6 +335,21 @@ func runTraced(t testing.TB, limit time.Duration, args ...string) tracedRun {
 		t.Fatalf("mmtrace panicked:\n%s", tail(r.stderr, 4000))
 	}
 	return r
+}
+
+// readStatusKB reads a "Key: N kB" field of a /proc status file; 0 if it cannot.
+func readStatusKB(path, key string) int64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
 }
 
 func tail(s string, n int) string {
@@ -386,7 +417,11 @@ const (
 func baselinePeakKB(t *testing.T, mode string) int64 {
 	t.Helper()
 	prog := buildC(t, "stress/load.c")
+	// The trivial trace can end before the first 5 ms sample: run it again until one is taken.
 	r := runTraced(t, 30*time.Second, "trace", mode, "-o", os.DevNull, "--", prog, "1", "10", "1", "10")
+	for try := 1; r.code == 0 && r.peakKB == 0 && try < 10; try++ {
+		r = runTraced(t, 30*time.Second, "trace", mode, "-o", os.DevNull, "--", prog, "1", "10", "1", "10")
+	}
 	if r.code != 0 || r.peakKB == 0 {
 		t.Fatalf("baseline run: mmtrace exited %d, peak %d kB: %s", r.code, r.peakKB, r.stderr)
 	}
