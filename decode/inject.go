@@ -1,0 +1,145 @@
+package decode
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Injection is one strace -e inject= or -e fault= expression: the calls to tamper with, what
+// they return instead of running, and at which of their invocations.
+type Injection struct {
+	Set *Set
+	// Errno, when not 0, is the error the calls fail with; otherwise they succeed with Retval.
+	Errno  uint64
+	Retval uint64
+	// First, Last and Step are when=first..last+step: the invocations tampered with, counted
+	// from 1 per call and per task, are First, then every Step-th one after it up to Last.
+	// Last 0: no end; Step 0: First alone.
+	First, Last, Step uint64
+}
+
+// Limits of when= and error=, as strace 6.1 has them.
+const (
+	maxWhenFirst = 0xffff
+	maxWhenLast  = 0xfffe
+	maxWhenStep  = 0xffff
+	maxErrno     = 4095
+)
+
+// ErrInjectUnsupported is wrapped by ParseInjection's error for strace's tampering options
+// that mmtrace does not have (signal=, syscall=, delay_enter=, delay_exit=, poke_enter=,
+// poke_exit=).
+var ErrInjectUnsupported = errors.New("is not supported by mmtrace")
+
+// ParseInjection parses what follows inject= (fault false) or fault= (fault true), as
+// strace 6.1 does: SET[:error=ERRNO|:retval=VALUE][:when=EXPR], SET in -e trace= syntax.
+// ERRNO is a name (any case) or a number from 1 to 4095; VALUE a C integer (0x1000, 010);
+// EXPR first, first+, first+step, first..last, first..last+step. fault= takes error= (default
+// ENOSYS) and when= only. Empty tokens are ignored and the last when= counts, as in strace.
+func ParseInjection(spec string, fault bool) (*Injection, error) {
+	setText, rest, _ := strings.Cut(spec, ":")
+	set, err := ParseSet(setText)
+	if err != nil {
+		return nil, err
+	}
+	inj := &Injection{Set: set, First: 1, Step: 1}
+	hasError, hasRetval := false, false
+	for _, tok := range strings.Split(rest, ":") {
+		key, value, _ := strings.Cut(tok, "=")
+		switch key {
+		case "":
+			if tok != "" {
+				return nil, fmt.Errorf("%q: a token without a name", tok)
+			}
+		case "error":
+			if hasError || hasRetval {
+				return nil, errors.New("give one error= or retval=")
+			}
+			hasError = true
+			if inj.Errno, err = parseInjectErrno(value); err != nil {
+				return nil, err
+			}
+		case "retval":
+			if fault {
+				return nil, errors.New("retval= is for -e inject=; -e fault= takes error= and when=")
+			}
+			if hasError || hasRetval {
+				return nil, errors.New("give one error= or retval=")
+			}
+			hasRetval = true
+			if inj.Retval, err = strconv.ParseUint(value, 0, 64); err != nil {
+				if n, serr := strconv.ParseInt(value, 0, 64); serr == nil && n < 0 {
+					inj.Retval = uint64(n) // strtoull takes -1 as the all-ones value
+				} else {
+					return nil, fmt.Errorf("retval=%s: not a number", value)
+				}
+			}
+		case "when":
+			if inj.First, inj.Last, inj.Step, err = parseWhen(value); err != nil {
+				return nil, fmt.Errorf("when=%s: %w", value, err)
+			}
+		case "signal", "syscall", "delay_enter", "delay_exit", "poke_enter", "poke_exit":
+			if fault {
+				return nil, fmt.Errorf("%s= is for -e inject=, and %w", key, ErrInjectUnsupported)
+			}
+			return nil, fmt.Errorf("%s= %w (error=, retval= and when= are)", key, ErrInjectUnsupported)
+		default:
+			return nil, fmt.Errorf("unknown token %q", tok)
+		}
+	}
+	switch {
+	case fault && !hasError:
+		inj.Errno = 38 // ENOSYS
+	case !hasError && !hasRetval:
+		return nil, errors.New("give error=ERRNO or retval=VALUE")
+	}
+	return inj, nil
+}
+
+// parseInjectErrno reads error='s value: an errno's name in any case, or its number.
+func parseInjectErrno(value string) (uint64, error) {
+	if n, err := parseUintCLike(value); err == nil {
+		if n < 1 || n > maxErrno {
+			return 0, fmt.Errorf("error=%s: the errno must be from 1 to %d", value, maxErrno)
+		}
+		return n, nil
+	}
+	if n, ok := ErrnoNumber(strings.ToUpper(value)); ok {
+		return n, nil
+	}
+	return 0, fmt.Errorf("error=%s: not an errno name nor a number", value)
+}
+
+// parseWhen reads first[..last][+[step]].
+func parseWhen(expr string) (first, last, step uint64, err error) {
+	// strtol, which strace reads first with, takes a leading '+'.
+	head, stepText, hasStep := strings.Cut(strings.TrimPrefix(expr, "+"), "+")
+	firstText, lastText, hasLast := strings.Cut(head, "..")
+	if first, err = parseUintCLike(firstText); err != nil || first < 1 || first > maxWhenFirst {
+		return 0, 0, 0, fmt.Errorf("first must be from 1 to %d", maxWhenFirst)
+	}
+	step = 0 // first alone
+	if hasLast {
+		if last, err = parseUintCLike(lastText); err != nil || last < first || last > maxWhenLast {
+			return 0, 0, 0, fmt.Errorf("last must be from first to %d", maxWhenLast)
+		}
+		step = 1 // first..last: every one in the range
+	}
+	if hasStep {
+		step = 1
+		if stepText != "" {
+			if step, err = parseUintCLike(stepText); err != nil || step < 1 || step > maxWhenStep {
+				return 0, 0, 0, fmt.Errorf("step must be from 1 to %d", maxWhenStep)
+			}
+		}
+	}
+	return first, last, step, nil
+}
+
+// parseUintCLike reads a decimal number as strtol does where strace takes one: a leading
+// '+' is allowed.
+func parseUintCLike(s string) (uint64, error) {
+	return strconv.ParseUint(strings.TrimPrefix(s, "+"), 10, 64)
+}
