@@ -38,6 +38,11 @@ type task struct {
 	// over mmtrace's TRACE) before mmtrace's filter would stop it: such a task is stopped at
 	// every call with PTRACE_SYSCALL, whose entry stop comes before any filter runs.
 	ownFilter bool
+
+	// invocations counts the task's calls of each Options.Inject entry, by index (nil until
+	// the first); injection is the one its current call is tampered by, nil if none.
+	invocations []uint64
+	injection   *Injection
 }
 
 // isThreadOf tells whether task tid is a thread of process pid: one stat of /proc, where
