@@ -73,7 +73,8 @@ func runAttach(f *traceFlags, pids []int) error {
 	if err != nil {
 		return err
 	}
-	tracer := ptrace.New(ptrace.Options{Syscalls: syscalls, ExitStops: s.model != nil && s.model.Snapshots, Idle: s.idle, ResumeFirst: s.resumeFirst}, s.handle)
+	tracer := ptrace.New(ptrace.Options{Syscalls: syscalls, ExitStops: s.model != nil && s.model.Snapshots, Idle: s.idle, ResumeFirst: s.resumeFirst,
+		Inject: s.injectOptions(), DetachOnExec: f.detachOn != ""}, s.handle)
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)

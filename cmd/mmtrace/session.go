@@ -19,11 +19,13 @@ import (
 // runs on the tracer's thread while the task is stopped, so it keeps its buffers and
 // allocates nothing per event on the strace path.
 type traceSession struct {
-	set      *decode.Set // what the user asked to see
-	file     *os.File    // the -o file, nil for stderr
-	lines    *report.Strace
-	decode   decode.Options
-	terminal bool
+	set *decode.Set // what the user asked to see
+	// injections are the -e inject= and -e fault= expressions, in order.
+	injections []*decode.Injection
+	file       *os.File // the -o file, nil for stderr
+	lines      *report.Strace
+	decode     decode.Options
+	terminal   bool
 	// announceAttach: say on stderr which processes are attached and detached, as strace -p does.
 	announceAttach bool
 
@@ -164,7 +166,7 @@ func (s *traceSession) report(ev *ptrace.Event) {
 		}
 	}
 	if s.summary != nil && shown && (ev.Kind == ptrace.SyscallExit || ev.InSyscall) {
-		s.summary.Call(ev.Pid, sc.Name, ev.IsError)
+		s.summary.Call(ev.Pid, sc.Name, ev.IsError, ev.Injected)
 	}
 	var call *report.CallEvent
 	ended := ev.Kind == ptrace.SyscallExit || ev.InSyscall && (ev.Kind == ptrace.Exited || ev.Kind == ptrace.Killed)
@@ -251,7 +253,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			lines.SetClock(now)
 		}
 		s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
-		s.ret = sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError)
+		s.ret = s.appendReturn(s.ret[:0], sc, ev)
 		lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
 		if update.Changed {
 			lines.Annotate(ev.Tid, &update.Change)
@@ -356,8 +358,8 @@ func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, update *p
 		return c
 	}
 	c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
-	c.Return = string(sc.AppendReturn(s.ret[:0], ev.Ret, ev.IsError))
-	c.Retval = ev.Ret
+	c.Return = string(s.appendReturn(s.ret[:0], sc, ev))
+	c.Retval, c.Injected = ev.Ret, ev.Injected
 	if ev.IsError {
 		c.Errno = decode.ErrnoName(uint64(-ev.Ret))
 	}
@@ -417,6 +419,16 @@ func (s *traceSession) writeRegionTable(pid int, when string, c *procmaps.Compar
 		fmt.Fprintf(w, "mmtrace: region table: %v\n", err)
 	}
 	fmt.Fprintln(w)
+}
+
+// appendReturn appends a call's return value as strace prints it, " (INJECTED)" after it
+// when the call was tampered with.
+func (s *traceSession) appendReturn(b []byte, sc *decode.Syscall, ev *ptrace.Event) []byte {
+	b = sc.AppendReturn(b, ev.Ret, ev.IsError)
+	if ev.Injected {
+		b = append(b, injectedMark...)
+	}
+	return b
 }
 
 func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {

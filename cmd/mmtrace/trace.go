@@ -47,6 +47,7 @@ type traceFlags struct {
 	successfulOnly bool
 	colour         colourMode
 	html           string
+	detachOn       string // -b execve
 }
 
 func newTraceCmd() *cobra.Command {
@@ -97,6 +98,9 @@ command is killed with it.`,
 func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the trace to `FILE` instead of stderr")
 	fl.StringArrayVarP(&f.expressions, "expr", "e", nil, "`trace=LIST`: the calls to trace: names, %memory, %process, ! to negate")
+	fl.Var(qualifierFlag{"inject", &f.expressions}, "inject", "tamper with calls: `SET:error=ERRNO|retval=VALUE[:when=EXPR]` (-e inject=)")
+	fl.Var(qualifierFlag{"fault", &f.expressions}, "fault", "fail calls: `SET[:error=ERRNO][:when=EXPR]`, ENOSYS by default (-e fault=)")
+	fl.StringVarP(&f.detachOn, "detach-on", "b", "", "detach from a task when it calls `execve` (the command's own first execve excepted)")
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
 	fl.IntVarP(&f.stringLimit, "string-limit", "s", 32, "print at most `N` characters of each string")
 	fl.IntVarP(&f.column, "columns", "a", report.DefaultColumn, "align return values at `COLUMN`")
@@ -135,11 +139,13 @@ func runTrace(f *traceFlags, args []string) error {
 		return err
 	}
 	tracer := ptrace.New(ptrace.Options{
-		Syscalls:    syscalls,
-		Seccomp:     f.seccomp,
-		ExitStops:   s.model != nil && s.model.Snapshots,
-		Idle:        s.idle,
-		ResumeFirst: s.resumeFirst,
+		Syscalls:     syscalls,
+		Seccomp:      f.seccomp,
+		ExitStops:    s.model != nil && s.model.Snapshots,
+		Idle:         s.idle,
+		ResumeFirst:  s.resumeFirst,
+		Inject:       s.injectOptions(),
+		DetachOnExec: f.detachOn != "",
 	}, s.handle)
 	status, err := tracer.Run(ptrace.Command{Path: path, Argv: args, Env: os.Environ(), DefaultSignals: defaults})
 	if ferr := s.finish(); err == nil && ferr != nil {
@@ -166,11 +172,16 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
+	injections, err := parseInjections(f.expressions)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
 	if err := f.check(); err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
 	s := &traceSession{
 		set:          set,
+		injections:   injections,
 		decode:       decode.Options{StringLimit: f.stringLimit, DecorateFds: f.decorateFds},
 		regionTables: f.regions,
 		started:      time.Now(),
@@ -255,6 +266,8 @@ func (f *traceFlags) check() error {
 		return errors.New("-f: give -f or -ff")
 	case f.timestampLevel > 3:
 		return errors.New("-t: give -t, -tt or -ttt")
+	case f.detachOn != "" && f.detachOn != "execve":
+		return fmt.Errorf("-b %s: mmtrace detaches only on execve (-b execve), as strace", f.detachOn)
 	case f.timestampLevel > 0 && f.relative:
 		return errors.New("-r and -t exclude each other: give one kind of timestamp")
 	}
@@ -278,19 +291,22 @@ func (f *traceFlags) timestamps() report.Timestamps {
 // traceSet parses every -e option. Only the trace qualifier exists in mmtrace; a bare list
 // means trace=LIST, as in strace.
 func traceSet(expressions []string) (*decode.Set, error) {
-	if len(expressions) == 0 {
-		return decode.DefaultSet(), nil
-	}
 	var lists []string
 	for _, e := range expressions {
 		qualifier, list, ok := strings.Cut(e, "=")
 		if !ok {
 			qualifier, list = "trace", e
 		}
+		if isInjectQualifier(qualifier) {
+			continue // parseInjections
+		}
 		if qualifier != "trace" && qualifier != "t" {
 			return nil, fmt.Errorf("-e %s: mmtrace supports only -e trace=LIST", e)
 		}
 		lists = append(lists, list)
+	}
+	if len(lists) == 0 {
+		return decode.DefaultSet(), nil
 	}
 	set, err := decode.ParseSet(strings.Join(lists, ","))
 	if err != nil {

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mmtrace/mmtrace/decode"
+	"github.com/mmtrace/mmtrace/ptrace"
+)
+
+// qualifierFlag is a long option that stands for an -e qualifier: --inject=SPEC is
+// -e inject=SPEC, kept in order with the -e options.
+type qualifierFlag struct {
+	qualifier   string
+	expressions *[]string
+}
+
+func (q qualifierFlag) String() string { return "" }
+func (q qualifierFlag) Type() string   { return "string" }
+func (q qualifierFlag) Set(v string) error {
+	*q.expressions = append(*q.expressions, q.qualifier+"="+v)
+	return nil
+}
+
+// isInjectQualifier tells whether an -e qualifier tampers with calls (inject=, fault=).
+func isInjectQualifier(qualifier string) bool {
+	return qualifier == "inject" || qualifier == "fault"
+}
+
+// parseInjections parses the -e inject= and -e fault= expressions, in the order given.
+func parseInjections(expressions []string) ([]*decode.Injection, error) {
+	var out []*decode.Injection
+	for _, e := range expressions {
+		qualifier, spec, _ := strings.Cut(e, "=")
+		if !isInjectQualifier(qualifier) {
+			continue
+		}
+		inj, err := decode.ParseInjection(spec, qualifier == "fault")
+		if err != nil {
+			return nil, fmt.Errorf("-e %s: %w", e, err)
+		}
+		out = append(out, inj)
+	}
+	return out, nil
+}
+
+// injectOptions turns the injections into the tracer's, one per call of each architecture
+// the command may use: only calls that are printed, as strace tampers only with the calls
+// it traces, and a later expression replaces an earlier one for the same call.
+func (s *traceSession) injectOptions() []ptrace.Injection {
+	var out []ptrace.Injection
+	index := map[[2]uint64]int{}
+	for _, inj := range s.injections {
+		for _, arch := range runnableArches() {
+			for _, nr := range inj.Set.Numbers(arch) {
+				if !s.set.Has(arch, nr) {
+					continue
+				}
+				o := ptrace.Injection{Arch: arch.Audit(), Nr: nr, Errno: inj.Errno, Retval: int64(inj.Retval),
+					First: inj.First, Last: inj.Last, Step: inj.Step}
+				key := [2]uint64{uint64(o.Arch), nr}
+				if i, ok := index[key]; ok {
+					out[i] = o
+					continue
+				}
+				index[key] = len(out)
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// injectedMark follows the return value of a tampered call, as strace prints it.
+const injectedMark = " (INJECTED)"
