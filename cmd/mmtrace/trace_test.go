@@ -61,6 +61,23 @@ var straceCases = []straceCase{
 	{name: "strings", prog: "trace/vfork_exec.c", flags: []string{"-s", "4"}},
 	{name: "fds", prog: "trace/kinds.c", flags: []string{"-y"}},
 	{name: "columns", prog: "trace/remap.c", flags: []string{"-a", "60"}},
+	// Tampering: inject.c prints what each call returned, so the command's output, compared
+	// too, shows that the program saw the injected results. Static, its calls are counted from
+	// its own first; dynamic, the loader's come first (and fail it, with -e fault=mprotect).
+	{name: "inject_every_other", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=mmap,mremap:error=ENOMEM:when=2+2"}},
+	{name: "inject_several", prog: "trace/inject.c", cflags: []string{"-static"},
+		flags: []string{"-e", "inject=madvise:error=EPERM:when=1..3+2", "-e", "fault=munmap:when=2", "-e", "inject=mprotect:retval=0x42:when=2+", "-e", "inject=brk:retval=0"}},
+	{name: "inject_later_wins", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=mmap:error=EACCES", "-e", "inject=mmap:error=ENOMEM:when=3"}},
+	{name: "inject_retval_dynamic", prog: "trace/inject.c", flags: []string{"-e", "inject=munmap:retval=7:when=2..3"}},
+	{name: "inject_loader_fails", prog: "trace/inject.c", flags: []string{"-e", "fault=mprotect:error=EACCES"}},
+	{name: "inject_brk_zero", prog: "trace/inject.c", flags: []string{"-e", "inject=brk:retval=0"}},
+	{name: "inject_long_forms", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"--inject=mremap:error=EAGAIN", "--fault=munmap:when=3+"}},
+	{name: "inject_failed_only_T", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-Z", "-T", "-e", "inject=mmap:error=ENOMEM:when=2+2"}},
+	// strace tampers only with the calls it traces: mmap is not in the set.
+	{name: "inject_untraced", prog: "trace/inject.c", set: "munmap,mprotect", flags: []string{"-e", "inject=mmap:error=ENOMEM"}},
+	{name: "inject_i386", prog: "trace/inject.c", cflags: []string{"-m32"}, flags: []string{"-e", "inject=mmap2:error=ENOMEM:when=9+", "-e", "inject=munmap:retval=1"}},
+	{name: "detach_on_execve", prog: "trace/vfork_exec.c", flags: []string{"-b", "execve"}},
+	{name: "detach_on_execve_sh", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/true"}, flags: []string{"--detach-on=execve"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
 	{name: "python3", prog: "/usr/bin/python3", args: []string{"-c", "import json, decimal"}},
