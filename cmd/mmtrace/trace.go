@@ -267,7 +267,7 @@ func (f *traceFlags) check() error {
 	case f.timestampLevel > 3:
 		return errors.New("-t: give -t, -tt or -ttt")
 	case f.detachOn != "" && f.detachOn != "execve":
-		return fmt.Errorf("-b %s: mmtrace detaches only on execve (-b execve), as strace", f.detachOn)
+		return fmt.Errorf("-b %s: only execve is supported (-b execve), as in strace", f.detachOn)
 	case f.timestampLevel > 0 && f.relative:
 		return errors.New("-r and -t exclude each other: give one kind of timestamp")
 	}

@@ -1,0 +1,123 @@
+package decode
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestParseInjection holds ParseInjection to what strace 6.1 accepts and refuses (each case
+// was tried with strace -e inject= or -e fault= on this machine).
+func TestParseInjection(t *testing.T) {
+	valid := []struct {
+		spec              string
+		fault             bool
+		errno, retval     uint64
+		first, last, step uint64
+		names             string // the set's names, comma-separated
+	}{
+		{spec: "mmap:error=ENOMEM", errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=enomem", errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=12", errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=+12", errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=4095", errno: 4095, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=ERESTARTSYS", errno: 512, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOTSUPP", errno: 524, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap,munmap:error=ENOMEM", errno: 12, first: 1, step: 1, names: "mmap,munmap"},
+		{spec: "brk:retval=0", first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=0x10", retval: 16, first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=010", retval: 8, first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=-1", retval: ^uint64(0), first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=18446744073709551615", retval: ^uint64(0), first: 1, step: 1, names: "brk"},
+		{spec: "mmap:error=ENOMEM:when=3", errno: 12, first: 3, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=+2", errno: 12, first: 2, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=3+", errno: 12, first: 3, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=3+4", errno: 12, first: 3, step: 4, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=2..4", errno: 12, first: 2, last: 4, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=2..4+", errno: 12, first: 2, last: 4, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=2..8+3", errno: 12, first: 2, last: 8, step: 3, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=3..3", errno: 12, first: 3, last: 3, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=65535", errno: 12, first: 65535, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=1..65534", errno: 12, first: 1, last: 65534, step: 1, names: "mmap"},
+		// The last when= counts; empty tokens are skipped.
+		{spec: "mmap:error=ENOMEM:when=2:when=1", errno: 12, first: 1, names: "mmap"},
+		{spec: "mmap::error=ENOMEM:", errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap", fault: true, errno: 38, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:when=2", fault: true, errno: 38, first: 2, names: "mmap"},
+		{spec: "mprotect:error=EACCES", fault: true, errno: 13, first: 1, step: 1, names: "mprotect"},
+	}
+	for _, c := range valid {
+		inj, err := ParseInjection(c.spec, c.fault)
+		if err != nil {
+			t.Errorf("ParseInjection(%q, %v): %v", c.spec, c.fault, err)
+			continue
+		}
+		if inj.Errno != c.errno || inj.Retval != c.retval || inj.First != c.first || inj.Last != c.last || inj.Step != c.step {
+			t.Errorf("ParseInjection(%q, %v) = errno %d retval %#x when %d..%d+%d, want errno %d retval %#x when %d..%d+%d",
+				c.spec, c.fault, inj.Errno, inj.Retval, inj.First, inj.Last, inj.Step, c.errno, c.retval, c.first, c.last, c.step)
+		}
+		if got := strings.Join(inj.Set.Names(), ","); got != c.names {
+			t.Errorf("ParseInjection(%q): set %s, want %s", c.spec, got, c.names)
+		}
+	}
+
+	invalid := []struct {
+		spec  string
+		fault bool
+		want  string // in the error
+	}{
+		{"mmap", false, "give error=ERRNO or retval=VALUE"},
+		{"mmap:when=2", false, "give error=ERRNO or retval=VALUE"},
+		{":error=ENOMEM", false, "invalid system call"},
+		{"bogus:error=ENOMEM", false, "invalid system call 'bogus'"},
+		{"read:error=ENOMEM", false, "not traced by mmtrace"},
+		{"mmap:error=EBOGUS", false, "not an errno name"},
+		{"mmap:error=EWOULDBLOCK", false, "not an errno name"},
+		{"mmap:error=0", false, "from 1 to 4095"},
+		{"mmap:error=4096", false, "from 1 to 4095"},
+		{"mmap:error=0x0c", false, "not an errno name"},
+		{"mmap:error=ENOMEM:error=EACCES", false, "give one error= or retval="},
+		{"mmap:error=ENOMEM:retval=1", false, "give one error= or retval="},
+		{"mmap:retval=1:retval=2", false, "give one error= or retval="},
+		{"mmap:retval=abc", false, "not a number"},
+		{"mmap:retval=0x", false, "not a number"},
+		{"mmap:ERROR=ENOMEM", false, "unknown token"},
+		{"mmap:error=ENOMEM:when=0", false, "first must be from 1 to 65535"},
+		{"mmap:error=ENOMEM:when=65536", false, "first must be from 1 to 65535"},
+		{"mmap:error=ENOMEM:when=3..2", false, "last must be from first to 65534"},
+		{"mmap:error=ENOMEM:when=1..65535", false, "last must be from first to 65534"},
+		{"mmap:error=ENOMEM:when=1..", false, "last must be"},
+		{"mmap:error=ENOMEM:when=1...3", false, "last must be"},
+		{"mmap:error=ENOMEM:when=2+0", false, "step must be from 1 to 65535"},
+		{"mmap:error=ENOMEM:when=1..3+0", false, "step must be"},
+		{"mmap:error=ENOMEM:when=x", false, "first must be"},
+		{"mmap:retval=2", true, "retval= is for -e inject="},
+		{"mmap:signal=SIGSEGV", true, "signal= is for -e inject="},
+		{"mmap:signal=SIGSEGV", false, "signal= is not supported by mmtrace"},
+		{"mmap:error=ENOMEM:delay_enter=10", false, "delay_enter= is not supported"},
+		{"mmap:retval=0:syscall=getpid", false, "syscall= is not supported"},
+		{"mmap:poke_exit=@arg1=00", false, "poke_exit= is not supported"},
+	}
+	for _, c := range invalid {
+		_, err := ParseInjection(c.spec, c.fault)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseInjection(%q, %v) = %v, want an error with %q", c.spec, c.fault, err, c.want)
+		}
+		if strings.Contains(c.want, "not supported") && !errors.Is(err, ErrInjectUnsupported) {
+			t.Errorf("ParseInjection(%q): %v does not wrap ErrInjectUnsupported", c.spec, err)
+		}
+	}
+}
+
+func TestErrnoNumber(t *testing.T) {
+	for name, want := range map[string]uint64{"EPERM": 1, "ENOMEM": 12, "EHWPOISON": 133, "ERESTARTSYS": 512, "ERECALLCONFLICT": 530} {
+		if got, ok := ErrnoNumber(name); !ok || got != want || ErrnoName(got) != name {
+			t.Errorf("ErrnoNumber(%s) = %d, %v; want %d", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"", "enomem", "EWOULDBLOCK", "E"} {
+		if n, ok := ErrnoNumber(name); ok {
+			t.Errorf("ErrnoNumber(%q) = %d, want none", name, n)
+		}
+	}
+}
