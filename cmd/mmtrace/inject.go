@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"strings"
 
 	"github.com/mmtrace/mmtrace/decode"
@@ -43,6 +45,23 @@ func parseInjections(expressions []string) ([]*decode.Injection, error) {
 	}
 	return out, nil
 }
+
+// warnRetvals says, in strace's words, where a retval= may not read as the value given: one
+// in the range of -errno reads as a failure, and an i386 program sees only its low 32 bits.
+func warnRetvals(w io.Writer, injections []*decode.Injection) {
+	for _, inj := range injections {
+		switch v := inj.Retval; {
+		case inj.Errno != 0:
+		case int64(v) < 0 && int64(v) >= -maxErrno:
+			fmt.Fprintf(w, "mmtrace: Inadvertent injection of error %d is possible for retval=%d\n", -v, v)
+		case v > math.MaxUint32 && decode.NativeArch() == decode.ArchX86_64:
+			fmt.Fprintf(w, "mmtrace: Injected return value %d will be clipped to %d in compat personality\n", v, uint32(v))
+		}
+	}
+}
+
+// maxErrno is the largest errno: a return value from -maxErrno to -1 is a failure.
+const maxErrno = 4095
 
 // injectOptions turns the injections into the tracer's, one per call of each architecture
 // the command may use: only calls that are printed, as strace tampers only with the calls

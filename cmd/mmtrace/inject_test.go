@@ -195,3 +195,22 @@ func TestInjectAttach(t *testing.T) {
 		t.Errorf("the worker says %q, want %q: exactly the calls the trace shows injected failed", out, want)
 	}
 }
+
+// TestInjectRetvalWarnings: a retval= that a program may read otherwise (as -errno, or cut to
+// 32 bits in an i386 program) is warned of as strace 6.1 warns, before the trace.
+func TestInjectRetvalWarnings(t *testing.T) {
+	strace := needTool(t, "strace")
+	for _, v := range []string{"-1", "-4095", "-4096", "2147483648", "4294967296", "9223372036854775808", "-2147483649", "0", "0x1000"} {
+		t.Run(v, func(t *testing.T) {
+			spec := "inject=brk:retval=" + v
+			want := runCmd(t, "", strace, "-o", os.DevNull, "-e", "trace=munmap", "-e", spec, "true")
+			got := runCmd(t, "", mmtraceBin, "trace", "-o", os.DevNull, "-e", "trace=munmap", "-e", spec, "--", "true")
+			if want.code != 0 || got.code != 0 {
+				t.Fatalf("strace exited %d, mmtrace %d: %s", want.code, got.code, got.stderr)
+			}
+			if w, g := strings.ReplaceAll(want.stderr, strace+": ", "mmtrace: "), got.stderr; w != g {
+				t.Errorf("mmtrace warned %q, strace %q", g, want.stderr)
+			}
+		})
+	}
+}

@@ -98,9 +98,9 @@ command is killed with it.`,
 func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the trace to `FILE` instead of stderr")
 	fl.StringArrayVarP(&f.expressions, "expr", "e", nil, "`trace=LIST`: the calls to trace: names, %memory, %process, ! to negate")
-	fl.Var(qualifierFlag{"inject", &f.expressions}, "inject", "tamper with calls: `SET:error=ERRNO|retval=VALUE[:when=EXPR]` (-e inject=)")
-	fl.Var(qualifierFlag{"fault", &f.expressions}, "fault", "fail calls: `SET[:error=ERRNO][:when=EXPR]`, ENOSYS by default (-e fault=)")
-	fl.StringVarP(&f.detachOn, "detach-on", "b", "", "detach from a task when it calls `execve` (the command's own first execve excepted)")
+	fl.Var(qualifierFlag{"inject", &f.expressions}, "inject", "tamper with calls, as -e inject=`SPEC`: SET:error=ERRNO|retval=VALUE[:when=first[..last][+[step]]]; the calls are not run")
+	fl.Var(qualifierFlag{"fault", &f.expressions}, "fault", "fail calls, as -e fault=`SPEC`: SET[:error=ERRNO][:when=EXPR], ENOSYS by default")
+	fl.StringVarP(&f.detachOn, "detach-on", "b", "", "detach from a task at its `execve` (the command's own first excepted); turns the seccomp filter off")
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
 	fl.IntVarP(&f.stringLimit, "string-limit", "s", 32, "print at most `N` characters of each string")
 	fl.IntVarP(&f.column, "columns", "a", report.DefaultColumn, "align return values at `COLUMN`")
@@ -176,6 +176,7 @@ func newTraceSession(f *traceFlags) (*traceSession, error) {
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
+	warnRetvals(os.Stderr, injections)
 	if err := f.check(); err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}

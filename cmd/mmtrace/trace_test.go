@@ -76,6 +76,10 @@ var straceCases = []straceCase{
 	// strace tampers only with the calls it traces: mmap is not in the set.
 	{name: "inject_untraced", prog: "trace/inject.c", set: "munmap,mprotect", flags: []string{"-e", "inject=mmap:error=ENOMEM"}},
 	{name: "inject_i386", prog: "trace/inject.c", cflags: []string{"-m32"}, flags: []string{"-e", "inject=mmap2:error=ENOMEM:when=9+", "-e", "inject=munmap:retval=1"}},
+	// Each task's execve is counted from its first after the command's own start: the child's
+	// first fails, and so does the shell's exec, its own first.
+	{name: "inject_execve", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/true; echo not run"}, flags: []string{"-e", "inject=execve:error=ENOENT:when=1"}},
+	{name: "inject_fork", prog: "trace/vfork_exec.c", flags: []string{"-e", "inject=vfork,clone:error=EAGAIN:when=1"}},
 	{name: "detach_on_execve", prog: "trace/vfork_exec.c", flags: []string{"-b", "execve"}},
 	{name: "detach_on_execve_sh", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/true"}, flags: []string{"--detach-on=execve"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
