@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -424,11 +425,18 @@ func (s *traceSession) writeRegionTable(pid int, when string, c *procmaps.Compar
 // appendReturn appends a call's return value as strace prints it, " (INJECTED)" after it
 // when the call was tampered with.
 func (s *traceSession) appendReturn(b []byte, sc *decode.Syscall, ev *ptrace.Event) []byte {
-	b = sc.AppendReturn(b, ev.Ret, ev.IsError)
-	if ev.Injected {
-		b = append(b, injectedMark...)
+	switch {
+	case !ev.Injected:
+		return sc.AppendReturn(b, ev.Ret, ev.IsError)
+	case sc.NeverReturns() && ev.IsError:
+		// exit_group made to fail returns after all: its result, as strace prints it.
+		b = decode.AppendErrno(b, uint64(-ev.Ret))
+	case sc.NeverReturns():
+		b = strconv.AppendInt(b, ev.Ret, 10)
+	default:
+		b = sc.AppendReturn(b, ev.Ret, ev.IsError)
 	}
-	return b
+	return append(b, injectedMark...)
 }
 
 func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {

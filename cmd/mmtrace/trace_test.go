@@ -79,6 +79,9 @@ var straceCases = []straceCase{
 	// Each task's execve is counted from its first after the command's own start: the child's
 	// first fails, and so does the shell's exec, its own first.
 	{name: "inject_execve", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/true; echo not run"}, flags: []string{"-e", "inject=execve:error=ENOENT:when=1"}},
+	// exit_group made to fail returns, and glibc's _exit goes on to exit.
+	{name: "inject_exit_group", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "fault=exit_group"}},
+	{name: "inject_exit_group_retval", prog: "trace/inject.c", flags: []string{"-e", "inject=exit_group:retval=5"}},
 	{name: "inject_fork", prog: "trace/vfork_exec.c", flags: []string{"-e", "inject=vfork,clone:error=EAGAIN:when=1"}},
 	{name: "detach_on_execve", prog: "trace/vfork_exec.c", flags: []string{"-b", "execve"}},
 	{name: "detach_on_execve_sh", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/true"}, flags: []string{"--detach-on=execve"}},
