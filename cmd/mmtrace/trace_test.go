@@ -84,7 +84,8 @@ var straceCases = []straceCase{
 	{name: "inject_exit_group_retval", prog: "trace/inject.c", flags: []string{"-e", "inject=exit_group:retval=5"}},
 	{name: "inject_fork", prog: "trace/vfork_exec.c", flags: []string{"-e", "inject=vfork,clone:error=EAGAIN:when=1"}},
 	{name: "detach_on_execve", prog: "trace/vfork_exec.c", flags: []string{"-b", "execve"}},
-	{name: "detach_on_execve_sh", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/true"}, flags: []string{"--detach-on=execve"}},
+	// The command's own process detached at its second execve: strace waits for it and exits 0.
+	{name: "detach_on_execve_sh", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/sh -c 'exit 3'"}, flags: []string{"--detach-on=execve"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	{name: "ls", prog: "/bin/ls", args: []string{"-l", "/"}},
 	{name: "python3", prog: "/usr/bin/python3", args: []string{"-c", "import json, decimal"}},
