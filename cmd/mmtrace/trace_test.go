@@ -82,6 +82,8 @@ var straceCases = []straceCase{
 	// exit_group made to fail returns, and glibc's _exit goes on to exit.
 	{name: "inject_exit_group", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "fault=exit_group"}},
 	{name: "inject_exit_group_retval", prog: "trace/inject.c", flags: []string{"-e", "inject=exit_group:retval=5"}},
+	// A task under a seccomp filter of its own is tampered with at its syscall-entry stop.
+	{name: "inject_own_filter", prog: "stress/ownfilter.c", flags: []string{"-e", "inject=mmap:error=ENOMEM:when=10+2", "-e", "inject=munmap:retval=0"}},
 	{name: "inject_fork", prog: "trace/vfork_exec.c", flags: []string{"-e", "inject=vfork,clone:error=EAGAIN:when=1"}},
 	{name: "detach_on_execve", prog: "trace/vfork_exec.c", flags: []string{"-b", "execve"}},
 	// The command's own process detached at its second execve: strace waits for it and exits 0.
