@@ -1,6 +1,15 @@
 package ptrace
 
-import "testing"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
 
 // TestInjectionChooses holds when= to strace 6.1's choices: each pattern is what a program
 // making twelve madvise calls saw under strace -e inject=madvise:error=ENOMEM:when=EXPR
@@ -30,5 +39,74 @@ func TestInjectionChooses(t *testing.T) {
 		if string(got) != c.want {
 			t.Errorf("when=%s: %s, want %s", c.expr, got, c.want)
 		}
+	}
+}
+
+// injectProgram makes four getpid and two getppid calls and writes what each returned
+// ("e1" for a failure with errno 1) to the file argv[1].
+const injectProgram = `
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	FILE *out = fopen(argv[1], "w");
+	pid_t self = getpid();
+	for (int i = 0; i < 6; i++) {
+		long r = syscall(i < 4 ? SYS_getpid : SYS_getppid);
+		if (r == -1) fprintf(out, "e%d ", errno);
+		else if (r == self) fprintf(out, "self ");
+		else fprintf(out, "%ld ", r);
+	}
+	return fclose(out);
+}`
+
+// TestInject tampers with calls at the tracer's level, with and without the seccomp filter:
+// the program sees the injected results at exactly the chosen invocations, the calls left
+// alone run, and the events of the tampered ones say so and carry the injected result.
+func TestInject(t *testing.T) {
+	prog := buildC(t, injectProgram)
+	for _, seccomp := range []bool{true, false} {
+		t.Run(fmt.Sprintf("seccomp=%v", seccomp), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			var exits []string
+			tr := New(Options{
+				Syscalls: map[uint32][]uint64{nativeAudit: {unix.SYS_GETPID, unix.SYS_GETPPID}},
+				Seccomp:  seccomp,
+				Inject: []Injection{
+					{Arch: nativeAudit, Nr: unix.SYS_GETPID, Retval: 42, First: 3, Last: 5, Step: 2},
+					{Arch: nativeAudit, Nr: unix.SYS_GETPPID, Errno: 1, First: 2},
+				},
+			}, func(ev *Event) {
+				switch ev.Kind {
+				case SyscallEntry:
+					exits = append(exits, fmt.Sprintf("%v:", ev.Injected))
+				case SyscallExit:
+					exits[len(exits)-1] += fmt.Sprintf("%d,%v,%v", ev.Ret, ev.IsError, ev.Injected)
+				}
+			})
+			st, err := tr.Run(Command{Path: prog, Argv: []string{prog, out}, Env: os.Environ()})
+			if err != nil || st.Code != 0 {
+				t.Fatalf("trace: %v, status %+v", err, st)
+			}
+			// getpid: the 1st is the program's own, then 2nd to 5th in the loop: the 3rd and 5th.
+			data, _ := os.ReadFile(out)
+			if got, want := string(data), "self 42 self 42 "+strconv.Itoa(os.Getpid())+" e1 "; got != want {
+				t.Errorf("the program saw %q, want %q", got, want)
+			}
+			if len(exits) != 7 {
+				t.Fatalf("%d traced calls, want 7: %v", len(exits), exits)
+			}
+			for i, want := range map[int]string{2: "true:42,false,true", 4: "true:42,false,true", 6: "true:-1,true,true"} {
+				if exits[i] != want {
+					t.Errorf("call %d: entry and exit %q, want %q", i+1, exits[i], want)
+				}
+			}
+			for _, i := range []int{0, 1, 3, 5} {
+				if strings.Contains(exits[i], "true") {
+					t.Errorf("call %d was not to be tampered with: %q", i+1, exits[i])
+				}
+			}
+		})
 	}
 }
