@@ -8,12 +8,16 @@ import (
 )
 
 // Injection is one strace -e inject= or -e fault= expression: the calls to tamper with, what
-// they return instead of running, and at which of their invocations.
+// they return instead of running or the signal sent as they are made, and at which of their
+// invocations.
 type Injection struct {
 	Set *Set
-	// Errno, when not 0, is the error the calls fail with; otherwise they succeed with Retval.
+	// Skip: the calls are not run; they fail with Errno if not 0, else succeed with Retval.
+	Skip   bool
 	Errno  uint64
 	Retval uint64
+	// Signal, if not 0, is sent as the calls are made (signal=).
+	Signal int
 	// First, Last and Step are when=first..last+step: the invocations tampered with, counted
 	// from 1 per call and per task, are First, then every Step-th one after it up to Last.
 	// Last 0: no end; Step 0: First alone.
@@ -29,15 +33,15 @@ const (
 )
 
 // ErrInjectUnsupported is wrapped by ParseInjection's error for strace's tampering options
-// that mmtrace does not have (signal=, syscall=, delay_enter=, delay_exit=, poke_enter=,
-// poke_exit=).
+// that mmtrace does not have (syscall=, delay_enter=, delay_exit=, poke_enter=, poke_exit=).
 var ErrInjectUnsupported = errors.New("is not supported by mmtrace")
 
 // ParseInjection parses what follows inject= (fault false) or fault= (fault true), as
-// strace 6.1 does: SET[:error=ERRNO|:retval=VALUE][:when=EXPR], SET in -e trace= syntax.
-// ERRNO is a name (any case) or a number from 1 to 4095; VALUE a C integer (0x1000, 010);
-// EXPR first, first+, first+step, first..last, first..last+step. fault= takes error= (default
-// ENOSYS) and when= only. Empty tokens are ignored and the last when= counts, as in strace.
+// strace 6.1 does: SET[:error=ERRNO|:retval=VALUE][:signal=SIG][:when=EXPR], SET in -e
+// trace= syntax. ERRNO is a name (any case) or a number from 1 to 4095; VALUE a C integer
+// (0x1000, 010); SIG a name or a number from 1 to 64; EXPR first, first+, first+step,
+// first..last, first..last+step. fault= takes error= (default ENOSYS) and when= only. Empty
+// tokens are ignored and the last when= counts, as in strace.
 func ParseInjection(spec string, fault bool) (*Injection, error) {
 	setText, rest, _ := strings.Cut(spec, ":")
 	set, err := ParseSet(setText)
@@ -76,15 +80,25 @@ func ParseInjection(spec string, fault bool) (*Injection, error) {
 					return nil, fmt.Errorf("retval=%s: not a number", value)
 				}
 			}
+		case "signal":
+			if fault {
+				return nil, errors.New("signal= is for -e inject=; -e fault= takes error= and when=")
+			}
+			if inj.Signal != 0 {
+				return nil, errors.New("give one signal=")
+			}
+			if inj.Signal, err = parseInjectSignal(value); err != nil {
+				return nil, err
+			}
 		case "when":
 			if inj.First, inj.Last, inj.Step, err = parseWhen(value); err != nil {
 				return nil, fmt.Errorf("when=%s: %w", value, err)
 			}
-		case "signal", "syscall", "delay_enter", "delay_exit", "poke_enter", "poke_exit":
+		case "syscall", "delay_enter", "delay_exit", "poke_enter", "poke_exit":
 			if fault {
 				return nil, fmt.Errorf("%s= is for -e inject=, and %w", key, ErrInjectUnsupported)
 			}
-			return nil, fmt.Errorf("%s= %w (error=, retval= and when= are)", key, ErrInjectUnsupported)
+			return nil, fmt.Errorf("%s= %w (error=, retval=, signal= and when= are)", key, ErrInjectUnsupported)
 		default:
 			return nil, fmt.Errorf("unknown token %q", tok)
 		}
@@ -92,9 +106,10 @@ func ParseInjection(spec string, fault bool) (*Injection, error) {
 	switch {
 	case fault && !hasError:
 		inj.Errno = 38 // ENOSYS
-	case !hasError && !hasRetval:
-		return nil, errors.New("give error=ERRNO or retval=VALUE")
+	case !hasError && !hasRetval && inj.Signal == 0:
+		return nil, errors.New("give error=ERRNO, retval=VALUE or signal=SIG")
 	}
+	inj.Skip = inj.Errno != 0 || hasRetval
 	return inj, nil
 }
 
@@ -110,6 +125,14 @@ func parseInjectErrno(value string) (uint64, error) {
 		return n, nil
 	}
 	return 0, fmt.Errorf("error=%s: not an errno name nor a number", value)
+}
+
+// parseInjectSignal reads signal='s value: a signal's name, or its number up to SIGRTMAX.
+func parseInjectSignal(value string) (int, error) {
+	if sig, ok := SignalNumber(value); ok && sig >= 1 && sig <= sigRTMAX {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("signal=%s: not a signal name nor a number from 1 to %d", value, sigRTMAX)
 }
 
 // parseWhen reads first[..last][+[step]].

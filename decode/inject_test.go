@@ -13,38 +13,47 @@ func TestParseInjection(t *testing.T) {
 		spec              string
 		fault             bool
 		errno, retval     uint64
+		skip              bool
+		signal            int
 		first, last, step uint64
 		names             string // the set's names, comma-separated
 	}{
-		{spec: "mmap:error=ENOMEM", errno: 12, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap:error=enomem", errno: 12, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap:error=12", errno: 12, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap:error=+12", errno: 12, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap:error=4095", errno: 4095, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap:error=ERESTARTSYS", errno: 512, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap:error=ENOTSUPP", errno: 524, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap,munmap:error=ENOMEM", errno: 12, first: 1, step: 1, names: "mmap,munmap"},
-		{spec: "brk:retval=0", first: 1, step: 1, names: "brk"},
-		{spec: "brk:retval=0x10", retval: 16, first: 1, step: 1, names: "brk"},
-		{spec: "brk:retval=010", retval: 8, first: 1, step: 1, names: "brk"},
-		{spec: "brk:retval=-1", retval: ^uint64(0), first: 1, step: 1, names: "brk"},
-		{spec: "brk:retval=18446744073709551615", retval: ^uint64(0), first: 1, step: 1, names: "brk"},
-		{spec: "mmap:error=ENOMEM:when=3", errno: 12, first: 3, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=+2", errno: 12, first: 2, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=3+", errno: 12, first: 3, step: 1, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=3+4", errno: 12, first: 3, step: 4, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=2..4", errno: 12, first: 2, last: 4, step: 1, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=2..4+", errno: 12, first: 2, last: 4, step: 1, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=2..8+3", errno: 12, first: 2, last: 8, step: 3, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=3..3", errno: 12, first: 3, last: 3, step: 1, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=65535", errno: 12, first: 65535, names: "mmap"},
-		{spec: "mmap:error=ENOMEM:when=1..65534", errno: 12, first: 1, last: 65534, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM", skip: true, errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=enomem", skip: true, errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=12", skip: true, errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=+12", skip: true, errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=4095", skip: true, errno: 4095, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=ERESTARTSYS", skip: true, errno: 512, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOTSUPP", skip: true, errno: 524, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap,munmap:error=ENOMEM", skip: true, errno: 12, first: 1, step: 1, names: "mmap,munmap"},
+		{spec: "brk:retval=0", skip: true, first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=0x10", skip: true, retval: 16, first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=010", skip: true, retval: 8, first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=-1", skip: true, retval: ^uint64(0), first: 1, step: 1, names: "brk"},
+		{spec: "brk:retval=18446744073709551615", skip: true, retval: ^uint64(0), first: 1, step: 1, names: "brk"},
+		{spec: "mmap:error=ENOMEM:when=3", skip: true, errno: 12, first: 3, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=+2", skip: true, errno: 12, first: 2, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=3+", skip: true, errno: 12, first: 3, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=3+4", skip: true, errno: 12, first: 3, step: 4, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=2..4", skip: true, errno: 12, first: 2, last: 4, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=2..4+", skip: true, errno: 12, first: 2, last: 4, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=2..8+3", skip: true, errno: 12, first: 2, last: 8, step: 3, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=3..3", skip: true, errno: 12, first: 3, last: 3, step: 1, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=65535", skip: true, errno: 12, first: 65535, names: "mmap"},
+		{spec: "mmap:error=ENOMEM:when=1..65534", skip: true, errno: 12, first: 1, last: 65534, step: 1, names: "mmap"},
 		// The last when= counts; empty tokens are skipped.
-		{spec: "mmap:error=ENOMEM:when=2:when=1", errno: 12, first: 1, names: "mmap"},
-		{spec: "mmap::error=ENOMEM:", errno: 12, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap", fault: true, errno: 38, first: 1, step: 1, names: "mmap"},
-		{spec: "mmap:when=2", fault: true, errno: 38, first: 2, names: "mmap"},
-		{spec: "mprotect:error=EACCES", fault: true, errno: 13, first: 1, step: 1, names: "mprotect"},
+		{spec: "mmap:error=ENOMEM:when=2:when=1", skip: true, errno: 12, first: 1, names: "mmap"},
+		{spec: "mmap::error=ENOMEM:", skip: true, errno: 12, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap", fault: true, skip: true, errno: 38, first: 1, step: 1, names: "mmap"},
+		{spec: "mmap:when=2", fault: true, skip: true, errno: 38, first: 2, names: "mmap"},
+		{spec: "mprotect:error=EACCES", fault: true, skip: true, errno: 13, first: 1, step: 1, names: "mprotect"},
+		{spec: "madvise:signal=SIGUSR1", signal: 10, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:signal=usr1:when=2", signal: 10, first: 2, names: "madvise"},
+		{spec: "madvise:signal=RT_2", signal: 34, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:signal=SIGRTMIN", signal: 32, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:signal=64", signal: 64, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:error=EPERM:signal=SIGCHLD", skip: true, errno: 1, signal: 17, first: 1, step: 1, names: "madvise"},
+		{spec: "brk:signal=SIGKILL:retval=0", skip: true, signal: 9, first: 1, step: 1, names: "brk"},
 	}
 	for _, c := range valid {
 		inj, err := ParseInjection(c.spec, c.fault)
@@ -52,9 +61,9 @@ func TestParseInjection(t *testing.T) {
 			t.Errorf("ParseInjection(%q, %v): %v", c.spec, c.fault, err)
 			continue
 		}
-		if inj.Errno != c.errno || inj.Retval != c.retval || inj.First != c.first || inj.Last != c.last || inj.Step != c.step {
-			t.Errorf("ParseInjection(%q, %v) = errno %d retval %#x when %d..%d+%d, want errno %d retval %#x when %d..%d+%d",
-				c.spec, c.fault, inj.Errno, inj.Retval, inj.First, inj.Last, inj.Step, c.errno, c.retval, c.first, c.last, c.step)
+		if inj.Skip != c.skip || inj.Errno != c.errno || inj.Retval != c.retval || inj.Signal != c.signal || inj.First != c.first || inj.Last != c.last || inj.Step != c.step {
+			t.Errorf("ParseInjection(%q, %v) = skip %v errno %d retval %#x signal %d when %d..%d+%d, want skip %v errno %d retval %#x signal %d when %d..%d+%d",
+				c.spec, c.fault, inj.Skip, inj.Errno, inj.Retval, inj.Signal, inj.First, inj.Last, inj.Step, c.skip, c.errno, c.retval, c.signal, c.first, c.last, c.step)
 		}
 		if got := strings.Join(inj.Set.Names(), ","); got != c.names {
 			t.Errorf("ParseInjection(%q): set %s, want %s", c.spec, got, c.names)
@@ -66,8 +75,8 @@ func TestParseInjection(t *testing.T) {
 		fault bool
 		want  string // in the error
 	}{
-		{"mmap", false, "give error=ERRNO or retval=VALUE"},
-		{"mmap:when=2", false, "give error=ERRNO or retval=VALUE"},
+		{"mmap", false, "give error=ERRNO, retval=VALUE or signal=SIG"},
+		{"mmap:when=2", false, "give error=ERRNO, retval=VALUE or signal=SIG"},
 		{":error=ENOMEM", false, "invalid system call"},
 		{"bogus:error=ENOMEM", false, "invalid system call 'bogus'"},
 		{"read:error=ENOMEM", false, "not traced by mmtrace"},
@@ -93,7 +102,11 @@ func TestParseInjection(t *testing.T) {
 		{"mmap:error=ENOMEM:when=x", false, "first must be"},
 		{"mmap:retval=2", true, "retval= is for -e inject="},
 		{"mmap:signal=SIGSEGV", true, "signal= is for -e inject="},
-		{"mmap:signal=SIGSEGV", false, "signal= is not supported by mmtrace"},
+		{"mmap:signal=SIGUSR1:signal=SIGUSR2", false, "give one signal="},
+		{"mmap:signal=0", false, "not a signal name nor a number from 1 to 64"},
+		{"mmap:signal=65", false, "not a signal name nor a number from 1 to 64"},
+		{"mmap:signal=SIGRTMIN+2", false, "not a signal name"},
+		{"mmap:signal=SIGBOGUS", false, "not a signal name"},
 		{"mmap:error=ENOMEM:delay_enter=10", false, "delay_enter= is not supported"},
 		{"mmap:retval=0:syscall=getpid", false, "syscall= is not supported"},
 		{"mmap:poke_exit=@arg1=00", false, "poke_exit= is not supported"},

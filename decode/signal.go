@@ -3,6 +3,7 @@ package decode
 import (
 	"encoding/binary"
 	"strconv"
+	"strings"
 )
 
 // signalNames are strace's names of the Linux signals (x86 and generic
@@ -379,4 +380,23 @@ func appendSyscallNr(b []byte, auditArch uint32, nr int32) []byte {
 		b = appendComment(b, name)
 	}
 	return b
+}
+
+// SignalNumber is the number of the signal that strace's -e signal= names by name, with or
+// without "SIG", in any case ("SIGCHLD", "chld", "RT_3", "SIGRTMIN"), or by its decimal
+// number below 256.
+func SignalNumber(name string) (int, bool) {
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		n, err := strconv.ParseUint(name, 10, 8)
+		return int(n), err == nil
+	}
+	if len(name) >= 3 && strings.EqualFold(name[:3], "SIG") {
+		name = name[3:]
+	}
+	for sig := 1; sig <= sigRTMAX; sig++ {
+		if strings.EqualFold(SignalName(sig)[len("SIG"):], name) {
+			return sig, true
+		}
+	}
+	return 0, false
 }

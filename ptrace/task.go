@@ -43,6 +43,10 @@ type task struct {
 	// the first); injection is the one its current call is tampered by, nil if none.
 	invocations []uint64
 	injection   *Injection
+	// injectSignal is a signal to send as the task resumes from its current call's entry
+	// stop, or its exit stop when injectSignalAtExit (Injection.Signal).
+	injectSignal       int
+	injectSignalAtExit bool
 }
 
 // isThreadOf tells whether task tid is a thread of process pid: one stat of /proc, where

@@ -397,7 +397,7 @@ func (t *Tracer) entry(tk *task, si *syscallInfo) {
 	}
 	// The launcher's execve of the command is the command's start, never tampered with (nor
 	// counted), as strace leaves its child's first execve alone.
-	injected := t.injections != nil && !tk.commandExec && t.tamper(tk)
+	injected := t.injections != nil && !tk.commandExec && t.tamper(tk, si.op)
 	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args, Injected: injected, Task: Task{tk.tid}}
 	t.report(tk, false)
 }
@@ -435,13 +435,14 @@ func (t *Tracer) exit(tk *task, si *syscallInfo) {
 // report hands the entry or exit event in t.ev to the handler and resumes the task: first,
 // where the handler needs nothing of it stopped (Options.ResumeFirst).
 func (t *Tracer) report(tk *task, exit bool) {
+	sig := tk.takeInjectSignal(exit)
 	if t.opts.ResumeFirst != nil && t.opts.ResumeFirst(t.ev.Arch, t.ev.Nr, exit) {
-		t.resume(tk, 0)
+		t.resume(tk, sig)
 		t.handler(&t.ev)
 		return
 	}
 	t.handler(&t.ev)
-	t.resume(tk, 0)
+	t.resume(tk, sig)
 }
 
 // commandExecEnded sees the launcher's execve of the command return, which it does only when it

@@ -51,7 +51,7 @@ func parseInjections(expressions []string) ([]*decode.Injection, error) {
 func warnRetvals(w io.Writer, injections []*decode.Injection) {
 	for _, inj := range injections {
 		switch v := inj.Retval; {
-		case inj.Errno != 0:
+		case !inj.Skip || inj.Errno != 0:
 		case int64(v) < 0 && int64(v) >= -maxErrno:
 			fmt.Fprintf(w, "mmtrace: Inadvertent injection of error %d is possible for retval=%d\n", -v, v)
 		case v > math.MaxUint32 && decode.NativeArch() == decode.ArchX86_64:
@@ -75,8 +75,8 @@ func (s *traceSession) injectOptions() []ptrace.Injection {
 				if !s.set.Has(arch, nr) {
 					continue
 				}
-				o := ptrace.Injection{Arch: arch.Audit(), Nr: nr, Errno: inj.Errno, Retval: int64(inj.Retval),
-					First: inj.First, Last: inj.Last, Step: inj.Step}
+				o := ptrace.Injection{Arch: arch.Audit(), Nr: nr, Skip: inj.Skip, Errno: inj.Errno, Retval: int64(inj.Retval),
+					Signal: inj.Signal, First: inj.First, Last: inj.Last, Step: inj.Step}
 				key := [2]uint64{uint64(o.Arch), nr}
 				if i, ok := index[key]; ok {
 					out[i] = o

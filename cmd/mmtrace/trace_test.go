@@ -82,6 +82,10 @@ var straceCases = []straceCase{
 	// exit_group made to fail returns, and glibc's _exit goes on to exit.
 	{name: "inject_exit_group", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "fault=exit_group"}},
 	{name: "inject_exit_group_retval", prog: "trace/inject.c", flags: []string{"-e", "inject=exit_group:retval=5"}},
+	// signal=: sent as the call is made (with the seccomp filter, as it returns), alone or with
+	// a failure; SIGUSR1 kills the program, SIGCHLD is ignored, SIGRT_2 (RT_2) kills.
+	{name: "inject_signal", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=madvise:error=EPERM:signal=SIGCHLD:when=2", "-e", "inject=mremap:signal=usr1:when=2"}},
+	{name: "inject_signal_rt", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=munmap:signal=RT_2:retval=0:when=3"}},
 	// A task under a seccomp filter of its own is tampered with at its syscall-entry stop.
 	{name: "inject_own_filter", prog: "stress/ownfilter.c", flags: []string{"-e", "inject=mmap:error=ENOMEM:when=10+2", "-e", "inject=munmap:retval=0"}},
 	{name: "inject_fork", prog: "trace/vfork_exec.c", flags: []string{"-e", "inject=vfork,clone:error=EAGAIN:when=1"}},
