@@ -1,6 +1,7 @@
 package ptrace
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,14 +43,18 @@ func TestInjectionChooses(t *testing.T) {
 	}
 }
 
-// injectProgram makes four getpid and two getppid calls and writes what each returned
-// ("e1" for a failure with errno 1) to the file argv[1].
+// injectProgram makes five getpid and two getppid calls and writes what each returned ("e1"
+// for a failure with errno 1) to the file argv[1], then how many SIGUSR1 it took.
 const injectProgram = `
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+static volatile int usr1;
+static void took(int sig) { usr1++; }
 int main(int argc, char **argv) {
+	signal(SIGUSR1, took);
 	FILE *out = fopen(argv[1], "w");
 	pid_t self = getpid();
 	for (int i = 0; i < 6; i++) {
@@ -58,24 +63,27 @@ int main(int argc, char **argv) {
 		else if (r == self) fprintf(out, "self ");
 		else fprintf(out, "%ld ", r);
 	}
+	fprintf(out, "usr1=%d", usr1);
 	return fclose(out);
 }`
 
 // TestInject tampers with calls at the tracer's level, with and without the seccomp filter:
-// the program sees the injected results at exactly the chosen invocations, the calls left
-// alone run, and the events of the tampered ones say so and carry the injected result.
+// the program sees the injected results and signals at exactly the chosen invocations, the
+// calls left alone run, and the events of the tampered ones say so and carry the injected
+// result; each signal is reported as sent by the kernel (SI_KERNEL), as strace's are.
 func TestInject(t *testing.T) {
 	prog := buildC(t, injectProgram)
 	for _, seccomp := range []bool{true, false} {
 		t.Run(fmt.Sprintf("seccomp=%v", seccomp), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			var exits []string
+			signals := 0
 			tr := New(Options{
 				Syscalls: map[uint32][]uint64{nativeAudit: {unix.SYS_GETPID, unix.SYS_GETPPID}},
 				Seccomp:  seccomp,
 				Inject: []Injection{
-					{Arch: nativeAudit, Nr: unix.SYS_GETPID, Retval: 42, First: 3, Last: 5, Step: 2},
-					{Arch: nativeAudit, Nr: unix.SYS_GETPPID, Errno: 1, First: 2},
+					{Arch: nativeAudit, Nr: unix.SYS_GETPID, Skip: true, Retval: 42, Signal: int(unix.SIGUSR1), First: 3, Last: 5, Step: 2},
+					{Arch: nativeAudit, Nr: unix.SYS_GETPPID, Skip: true, Errno: 1, First: 2},
 				},
 			}, func(ev *Event) {
 				switch ev.Kind {
@@ -83,6 +91,12 @@ func TestInject(t *testing.T) {
 					exits = append(exits, fmt.Sprintf("%v:", ev.Injected))
 				case SyscallExit:
 					exits[len(exits)-1] += fmt.Sprintf("%d,%v,%v", ev.Ret, ev.IsError, ev.Injected)
+				case Signal:
+					const siKernel = 0x80
+					if code := int32(binary.LittleEndian.Uint32(ev.Siginfo[8:])); ev.Signal != int(unix.SIGUSR1) || code != siKernel {
+						t.Errorf("signal %d with si_code %#x, want SIGUSR1 from the kernel", ev.Signal, code)
+					}
+					signals++
 				}
 			})
 			st, err := tr.Run(Command{Path: prog, Argv: []string{prog, out}, Env: os.Environ()})
@@ -91,8 +105,11 @@ func TestInject(t *testing.T) {
 			}
 			// getpid: the 1st is the program's own, then 2nd to 5th in the loop: the 3rd and 5th.
 			data, _ := os.ReadFile(out)
-			if got, want := string(data), "self 42 self 42 "+strconv.Itoa(os.Getpid())+" e1 "; got != want {
+			if got, want := string(data), "self 42 self 42 "+strconv.Itoa(os.Getpid())+" e1 usr1=2"; got != want {
 				t.Errorf("the program saw %q, want %q", got, want)
+			}
+			if signals != 2 {
+				t.Errorf("%d signals reported, want the 2 injected", signals)
 			}
 			if len(exits) != 7 {
 				t.Fatalf("%d traced calls, want 7: %v", len(exits), exits)
