@@ -3,6 +3,7 @@ package decode
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,6 +19,9 @@ type Injection struct {
 	Retval uint64
 	// Signal, if not 0, is sent as the calls are made (signal=).
 	Signal int
+	// Instead, if not "", is the call without effects run in place of a skipped one
+	// (syscall=), for a seccomp filter of the program's own that would refuse no call (-1).
+	Instead string
 	// First, Last and Step are when=first..last+step: the invocations tampered with, counted
 	// from 1 per call and per task, are First, then every Step-th one after it up to Last.
 	// Last 0: no end; Step 0: First alone.
@@ -33,13 +37,14 @@ const (
 )
 
 // ErrInjectUnsupported is wrapped by ParseInjection's error for strace's tampering options
-// that mmtrace does not have (syscall=, delay_enter=, delay_exit=, poke_enter=, poke_exit=).
+// that mmtrace does not have (delay_enter=, delay_exit=, poke_enter=, poke_exit=).
 var ErrInjectUnsupported = errors.New("is not supported by mmtrace")
 
 // ParseInjection parses what follows inject= (fault false) or fault= (fault true), as
-// strace 6.1 does: SET[:error=ERRNO|:retval=VALUE][:signal=SIG][:when=EXPR], SET in -e
-// trace= syntax. ERRNO is a name (any case) or a number from 1 to 4095; VALUE a C integer
-// (0x1000, 010); SIG a name or a number from 1 to 64; EXPR first, first+, first+step,
+// strace 6.1 does: SET[:error=ERRNO|:retval=VALUE][:signal=SIG][:syscall=NAME][:when=EXPR],
+// SET in -e trace= syntax. ERRNO is a name (any case) or a number from 1 to 4095; VALUE a C
+// integer (0x1000, 010); SIG a name or a number from 1 to 64; NAME one of pureSyscalls, which
+// every ABI of the machine has; EXPR first, first+, first+step,
 // first..last, first..last+step. fault= takes error= (default ENOSYS) and when= only. Empty
 // tokens are ignored and the last when= counts, as in strace.
 func ParseInjection(spec string, fault bool) (*Injection, error) {
@@ -90,15 +95,26 @@ func ParseInjection(spec string, fault bool) (*Injection, error) {
 			if inj.Signal, err = parseInjectSignal(value); err != nil {
 				return nil, err
 			}
+		case "syscall":
+			if fault {
+				return nil, errors.New("syscall= is for -e inject=; -e fault= takes error= and when=")
+			}
+			if inj.Instead != "" {
+				return nil, errors.New("give one syscall=")
+			}
+			if !isPureEverywhere(value) {
+				return nil, fmt.Errorf("syscall=%s: not a call without arguments and effects (%s)", value, strings.Join(pureSyscalls, ", "))
+			}
+			inj.Instead = value
 		case "when":
 			if inj.First, inj.Last, inj.Step, err = parseWhen(value); err != nil {
 				return nil, fmt.Errorf("when=%s: %w", value, err)
 			}
-		case "syscall", "delay_enter", "delay_exit", "poke_enter", "poke_exit":
+		case "delay_enter", "delay_exit", "poke_enter", "poke_exit":
 			if fault {
 				return nil, fmt.Errorf("%s= is for -e inject=, and %w", key, ErrInjectUnsupported)
 			}
-			return nil, fmt.Errorf("%s= %w (error=, retval=, signal= and when= are)", key, ErrInjectUnsupported)
+			return nil, fmt.Errorf("%s= %w (error=, retval=, signal=, syscall= and when= are)", key, ErrInjectUnsupported)
 		default:
 			return nil, fmt.Errorf("unknown token %q", tok)
 		}
@@ -125,6 +141,42 @@ func parseInjectErrno(value string) (uint64, error) {
 		return n, nil
 	}
 	return 0, fmt.Errorf("error=%s: not an errno name nor a number", value)
+}
+
+// pureSyscalls are the calls strace 6.1 runs in place of a skipped one (syscall=): without
+// arguments and effects, on every ABI of x86_64.
+var pureSyscalls = []string{"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getpgrp"}
+
+// isPureEverywhere tells whether name is one of pureSyscalls and every ABI a program of this
+// machine may use has it.
+func isPureEverywhere(name string) bool {
+	if !slices.Contains(pureSyscalls, name) {
+		return false
+	}
+	abis := []Arch{NativeArch()}
+	if abis[0] == ArchX86_64 {
+		abis = append(abis, ArchI386, ArchX32)
+	}
+	for _, a := range abis {
+		if _, ok := SyscallNumber(a, name); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// SyscallNumber returns the number of the call named name on a (x32's with its bit), decoded
+// by mmtrace or not.
+func SyscallNumber(a Arch, name string) (uint64, bool) {
+	for nr, n := range a.names() {
+		if n == name {
+			if a == ArchX32 {
+				return uint64(nr) | x32BitNr, true
+			}
+			return uint64(nr), true
+		}
+	}
+	return 0, false
 }
 
 // parseInjectSignal reads signal='s value: a signal's name, or its number up to SIGRTMAX.

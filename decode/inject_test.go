@@ -15,6 +15,7 @@ func TestParseInjection(t *testing.T) {
 		errno, retval     uint64
 		skip              bool
 		signal            int
+		instead           string
 		first, last, step uint64
 		names             string // the set's names, comma-separated
 	}{
@@ -47,6 +48,8 @@ func TestParseInjection(t *testing.T) {
 		{spec: "mmap", fault: true, skip: true, errno: 38, first: 1, step: 1, names: "mmap"},
 		{spec: "mmap:when=2", fault: true, skip: true, errno: 38, first: 2, names: "mmap"},
 		{spec: "mprotect:error=EACCES", fault: true, skip: true, errno: 13, first: 1, step: 1, names: "mprotect"},
+		{spec: "madvise:error=EPERM:syscall=getpid", skip: true, errno: 1, instead: "getpid", first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:retval=0:syscall=getpgrp", skip: true, instead: "getpgrp", first: 1, step: 1, names: "madvise"},
 		{spec: "madvise:signal=SIGUSR1", signal: 10, first: 1, step: 1, names: "madvise"},
 		{spec: "madvise:signal=usr1:when=2", signal: 10, first: 2, names: "madvise"},
 		{spec: "madvise:signal=RT_2", signal: 34, first: 1, step: 1, names: "madvise"},
@@ -61,7 +64,7 @@ func TestParseInjection(t *testing.T) {
 			t.Errorf("ParseInjection(%q, %v): %v", c.spec, c.fault, err)
 			continue
 		}
-		if inj.Skip != c.skip || inj.Errno != c.errno || inj.Retval != c.retval || inj.Signal != c.signal || inj.First != c.first || inj.Last != c.last || inj.Step != c.step {
+		if inj.Skip != c.skip || inj.Errno != c.errno || inj.Retval != c.retval || inj.Signal != c.signal || inj.Instead != c.instead || inj.First != c.first || inj.Last != c.last || inj.Step != c.step {
 			t.Errorf("ParseInjection(%q, %v) = skip %v errno %d retval %#x signal %d when %d..%d+%d, want skip %v errno %d retval %#x signal %d when %d..%d+%d",
 				c.spec, c.fault, inj.Skip, inj.Errno, inj.Retval, inj.Signal, inj.First, inj.Last, inj.Step, c.skip, c.errno, c.retval, c.signal, c.first, c.last, c.step)
 		}
@@ -108,7 +111,11 @@ func TestParseInjection(t *testing.T) {
 		{"mmap:signal=SIGRTMIN+2", false, "not a signal name"},
 		{"mmap:signal=SIGBOGUS", false, "not a signal name"},
 		{"mmap:error=ENOMEM:delay_enter=10", false, "delay_enter= is not supported"},
-		{"mmap:retval=0:syscall=getpid", false, "syscall= is not supported"},
+		{"mmap:retval=0:syscall=getpid:syscall=getuid", false, "give one syscall="},
+		{"mmap:retval=0:syscall=mmap", false, "syscall=mmap: not a call without arguments and effects"},
+		{"mmap:retval=0:syscall=getuid32", false, "syscall=getuid32: not a call without arguments and effects"},
+		{"mmap:retval=0:syscall=sched_yield", false, "not a call without arguments and effects"},
+		{"mmap:syscall=getpid", true, "syscall= is for -e inject="},
 		{"mmap:poke_exit=@arg1=00", false, "poke_exit= is not supported"},
 	}
 	for _, c := range invalid {

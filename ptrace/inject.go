@@ -11,6 +11,9 @@ type Injection struct {
 	Skip   bool
 	Errno  uint64
 	Retval int64
+	// RunInstead, if not 0, is the number of a call without effects the kernel runs in place
+	// of the skipped one (strace's syscall=), whose result is then replaced all the same.
+	RunInstead uint64
 	// Signal, if not 0, is sent as the task resumes from the call's entry stop, as strace
 	// sends it (the kernel queues it with si_code SI_KERNEL), so it is pending while the call
 	// runs. A signal given at a seccomp stop is lost, so with the seccomp filter it is sent
@@ -67,7 +70,11 @@ func (t *Tracer) tamper(tk *task, op uint8) bool {
 	if !inj.Skip {
 		return false
 	}
-	if err := skipSyscall(tk.tid); err != nil {
+	nr := ^uint64(0) // -1: no call
+	if inj.RunInstead != 0 {
+		nr = inj.RunInstead
+	}
+	if err := setSyscallNr(tk.tid, nr); err != nil {
 		return false // gone (ESRCH): the call's end is never seen
 	}
 	tk.injection = inj

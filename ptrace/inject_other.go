@@ -13,8 +13,9 @@ import (
 // architecture.
 const reqSetSyscallInfo = 0x4212
 
-// skipSyscall makes the kernel skip the call the task is entering: number -1 is no call.
-func skipSyscall(tid int) error {
+// setSyscallNr changes the call the task is entering: number -1 is no call, which the
+// kernel skips.
+func setSyscallNr(tid int, nr uint64) error {
 	var si syscallInfo
 	if err := getSyscallInfo(tid, &si); err != nil {
 		return err
@@ -22,7 +23,7 @@ func skipSyscall(tid int) error {
 	if si.op != opEntry && si.op != opSeccomp {
 		return unix.EINVAL
 	}
-	si.union[0] = ^uint64(0)
+	si.union[0] = nr
 	return setSyscallInfo(tid, &si)
 }
 

@@ -77,6 +77,9 @@ func (s *traceSession) injectOptions() []ptrace.Injection {
 				}
 				o := ptrace.Injection{Arch: arch.Audit(), Nr: nr, Skip: inj.Skip, Errno: inj.Errno, Retval: int64(inj.Retval),
 					Signal: inj.Signal, First: inj.First, Last: inj.Last, Step: inj.Step}
+				if inj.Instead != "" {
+					o.RunInstead, _ = decode.SyscallNumber(arch, inj.Instead) // checked by ParseInjection
+				}
 				key := [2]uint64{uint64(o.Arch), nr}
 				if i, ok := index[key]; ok {
 					out[i] = o

@@ -86,6 +86,10 @@ var straceCases = []straceCase{
 	// a failure; SIGUSR1 kills the program, SIGCHLD is ignored, SIGRT_2 (RT_2) kills.
 	{name: "inject_signal", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=madvise:error=EPERM:signal=SIGCHLD:when=2", "-e", "inject=mremap:signal=usr1:when=2"}},
 	{name: "inject_signal_rt", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=munmap:signal=RT_2:retval=0:when=3"}},
+	// syscall=: the program's own filter kills it at a call numbered -1, the one a skipped call
+	// becomes; getpid run in its place passes.
+	{name: "inject_syscall_instead", prog: "trace/purefilter.c", flags: []string{"-e", "inject=madvise:error=EPERM:syscall=getpid"}},
+	{name: "inject_skip_refused_by_filter", prog: "trace/purefilter.c", flags: []string{"-e", "inject=madvise:error=EPERM:when=2"}},
 	// A task under a seccomp filter of its own is tampered with at its syscall-entry stop.
 	{name: "inject_own_filter", prog: "stress/ownfilter.c", flags: []string{"-e", "inject=mmap:error=ENOMEM:when=10+2", "-e", "inject=munmap:retval=0"}},
 	{name: "inject_fork", prog: "trace/vfork_exec.c", flags: []string{"-e", "inject=vfork,clone:error=EAGAIN:when=1"}},
