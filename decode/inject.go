@@ -3,9 +3,11 @@ package decode
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Injection is one strace -e inject= or -e fault= expression: the calls to tamper with, what
@@ -22,6 +24,10 @@ type Injection struct {
 	// Instead, if not "", is the call without effects run in place of a skipped one
 	// (syscall=), for a seccomp filter of the program's own that would refuse no call (-1).
 	Instead string
+	// Delayed: the task is held for DelayEnter as it makes the call and for DelayExit as the
+	// call returns (delay_enter=, delay_exit=; either may be 0).
+	Delayed               bool
+	DelayEnter, DelayExit time.Duration
 	// First, Last and Step are when=first..last+step: the invocations tampered with, counted
 	// from 1 per call and per task, are First, then every Step-th one after it up to Last.
 	// Last 0: no end; Step 0: First alone.
@@ -37,14 +43,15 @@ const (
 )
 
 // ErrInjectUnsupported is wrapped by ParseInjection's error for strace's tampering options
-// that mmtrace does not have (delay_enter=, delay_exit=, poke_enter=, poke_exit=).
+// that mmtrace does not have (poke_enter=, poke_exit=).
 var ErrInjectUnsupported = errors.New("is not supported by mmtrace")
 
 // ParseInjection parses what follows inject= (fault false) or fault= (fault true), as
-// strace 6.1 does: SET[:error=ERRNO|:retval=VALUE][:signal=SIG][:syscall=NAME][:when=EXPR],
-// SET in -e trace= syntax. ERRNO is a name (any case) or a number from 1 to 4095; VALUE a C
-// integer (0x1000, 010); SIG a name or a number from 1 to 64; NAME one of pureSyscalls, which
-// every ABI of the machine has; EXPR first, first+, first+step,
+// strace 6.1 does: SET[:error=ERRNO|:retval=VALUE][:signal=SIG][:syscall=NAME]
+// [:delay_enter=TIME][:delay_exit=TIME][:when=EXPR], SET in -e trace= syntax. ERRNO is a name
+// (any case) or a number from 1 to 4095; VALUE a C integer (0x1000, 010); SIG a name or a
+// number from 1 to 64; NAME one of pureSyscalls, which every ABI of the machine has; TIME a
+// number of s, ms, us (the default) or ns; EXPR first, first+, first+step,
 // first..last, first..last+step. fault= takes error= (default ENOSYS) and when= only. Empty
 // tokens are ignored and the last when= counts, as in strace.
 func ParseInjection(spec string, fault bool) (*Injection, error) {
@@ -55,6 +62,7 @@ func ParseInjection(spec string, fault bool) (*Injection, error) {
 	}
 	inj := &Injection{Set: set, First: 1, Step: 1}
 	hasError, hasRetval := false, false
+	var delays []string // the delay_*= given
 	for _, tok := range strings.Split(rest, ":") {
 		key, value, _ := strings.Cut(tok, "=")
 		switch key {
@@ -110,11 +118,29 @@ func ParseInjection(spec string, fault bool) (*Injection, error) {
 			if inj.First, inj.Last, inj.Step, err = parseWhen(value); err != nil {
 				return nil, fmt.Errorf("when=%s: %w", value, err)
 			}
-		case "delay_enter", "delay_exit", "poke_enter", "poke_exit":
+		case "delay_enter", "delay_exit":
+			if fault {
+				return nil, fmt.Errorf("%s= is for -e inject=; -e fault= takes error= and when=", key)
+			}
+			if slices.Contains(delays, key) {
+				return nil, fmt.Errorf("give one %s=", key)
+			}
+			delays = append(delays, key)
+			d, err := parseDelay(value)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%s: %w", key, value, err)
+			}
+			if key == "delay_enter" {
+				inj.DelayEnter = d
+			} else {
+				inj.DelayExit = d
+			}
+			inj.Delayed = true
+		case "poke_enter", "poke_exit":
 			if fault {
 				return nil, fmt.Errorf("%s= is for -e inject=, and %w", key, ErrInjectUnsupported)
 			}
-			return nil, fmt.Errorf("%s= %w (error=, retval=, signal=, syscall= and when= are)", key, ErrInjectUnsupported)
+			return nil, fmt.Errorf("%s= %w (error=, retval=, signal=, syscall=, delay_enter=, delay_exit= and when= are)", key, ErrInjectUnsupported)
 		default:
 			return nil, fmt.Errorf("unknown token %q", tok)
 		}
@@ -122,8 +148,8 @@ func ParseInjection(spec string, fault bool) (*Injection, error) {
 	switch {
 	case fault && !hasError:
 		inj.Errno = 38 // ENOSYS
-	case !hasError && !hasRetval && inj.Signal == 0:
-		return nil, errors.New("give error=ERRNO, retval=VALUE or signal=SIG")
+	case !hasError && !hasRetval && inj.Signal == 0 && !inj.Delayed:
+		return nil, errors.New("give error=ERRNO, retval=VALUE, signal=SIG, delay_enter=TIME or delay_exit=TIME")
 	}
 	inj.Skip = inj.Errno != 0 || hasRetval
 	return inj, nil
@@ -177,6 +203,29 @@ func SyscallNumber(a Arch, name string) (uint64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// parseDelay reads a time as strace does: a decimal number, of microseconds or followed by
+// s, ms, us or ns.
+func parseDelay(text string) (time.Duration, error) {
+	number, unit := text, time.Microsecond
+	for _, u := range []struct {
+		suffix string
+		unit   time.Duration
+	}{{"ms", time.Millisecond}, {"us", time.Microsecond}, {"ns", time.Nanosecond}, {"s", time.Second}} {
+		if n, ok := strings.CutSuffix(text, u.suffix); ok {
+			number, unit = n, u.unit
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(number, 64)
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, errors.New("not a time: a number of s, ms, us (the default) or ns")
+	}
+	if v*float64(unit) >= math.MaxInt64 {
+		return math.MaxInt64, nil
+	}
+	return time.Duration(v * float64(unit)), nil
 }
 
 // parseInjectSignal reads signal='s value: a signal's name, or its number up to SIGRTMAX.

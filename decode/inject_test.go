@@ -2,8 +2,10 @@ package decode
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestParseInjection holds ParseInjection to what strace 6.1 accepts and refuses (each case
@@ -16,6 +18,8 @@ func TestParseInjection(t *testing.T) {
 		skip              bool
 		signal            int
 		instead           string
+		delayed           bool
+		enter, exit       time.Duration
 		first, last, step uint64
 		names             string // the set's names, comma-separated
 	}{
@@ -50,6 +54,13 @@ func TestParseInjection(t *testing.T) {
 		{spec: "mprotect:error=EACCES", fault: true, skip: true, errno: 13, first: 1, step: 1, names: "mprotect"},
 		{spec: "madvise:error=EPERM:syscall=getpid", skip: true, errno: 1, instead: "getpid", first: 1, step: 1, names: "madvise"},
 		{spec: "madvise:retval=0:syscall=getpgrp", skip: true, instead: "getpgrp", first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:delay_enter=100", delayed: true, enter: 100 * time.Microsecond, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:delay_exit=1.5ms", delayed: true, exit: 1500 * time.Microsecond, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:delay_enter=0:delay_exit=2s", delayed: true, exit: 2 * time.Second, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:delay_enter=10ns:error=EPERM", skip: true, errno: 1, delayed: true, enter: 10, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:delay_enter=1e-3s", delayed: true, enter: time.Millisecond, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:delay_enter=.5ms", delayed: true, enter: 500 * time.Microsecond, first: 1, step: 1, names: "madvise"},
+		{spec: "madvise:delay_enter=1e10s", delayed: true, enter: math.MaxInt64, first: 1, step: 1, names: "madvise"},
 		{spec: "madvise:signal=SIGUSR1", signal: 10, first: 1, step: 1, names: "madvise"},
 		{spec: "madvise:signal=usr1:when=2", signal: 10, first: 2, names: "madvise"},
 		{spec: "madvise:signal=RT_2", signal: 34, first: 1, step: 1, names: "madvise"},
@@ -64,7 +75,7 @@ func TestParseInjection(t *testing.T) {
 			t.Errorf("ParseInjection(%q, %v): %v", c.spec, c.fault, err)
 			continue
 		}
-		if inj.Skip != c.skip || inj.Errno != c.errno || inj.Retval != c.retval || inj.Signal != c.signal || inj.Instead != c.instead || inj.First != c.first || inj.Last != c.last || inj.Step != c.step {
+		if inj.Skip != c.skip || inj.Errno != c.errno || inj.Retval != c.retval || inj.Signal != c.signal || inj.Instead != c.instead || inj.Delayed != c.delayed || inj.DelayEnter != c.enter || inj.DelayExit != c.exit || inj.First != c.first || inj.Last != c.last || inj.Step != c.step {
 			t.Errorf("ParseInjection(%q, %v) = skip %v errno %d retval %#x signal %d when %d..%d+%d, want skip %v errno %d retval %#x signal %d when %d..%d+%d",
 				c.spec, c.fault, inj.Skip, inj.Errno, inj.Retval, inj.Signal, inj.First, inj.Last, inj.Step, c.skip, c.errno, c.retval, c.signal, c.first, c.last, c.step)
 		}
@@ -78,8 +89,8 @@ func TestParseInjection(t *testing.T) {
 		fault bool
 		want  string // in the error
 	}{
-		{"mmap", false, "give error=ERRNO, retval=VALUE or signal=SIG"},
-		{"mmap:when=2", false, "give error=ERRNO, retval=VALUE or signal=SIG"},
+		{"mmap", false, "give error=ERRNO, retval=VALUE, signal=SIG, delay_enter=TIME or delay_exit=TIME"},
+		{"mmap:when=2", false, "give error=ERRNO, retval=VALUE, signal=SIG, delay_enter=TIME or delay_exit=TIME"},
 		{":error=ENOMEM", false, "invalid system call"},
 		{"bogus:error=ENOMEM", false, "invalid system call 'bogus'"},
 		{"read:error=ENOMEM", false, "not traced by mmtrace"},
@@ -110,7 +121,14 @@ func TestParseInjection(t *testing.T) {
 		{"mmap:signal=65", false, "not a signal name nor a number from 1 to 64"},
 		{"mmap:signal=SIGRTMIN+2", false, "not a signal name"},
 		{"mmap:signal=SIGBOGUS", false, "not a signal name"},
-		{"mmap:error=ENOMEM:delay_enter=10", false, "delay_enter= is not supported"},
+		{"mmap:delay_enter=-1", false, "delay_enter=-1: not a time"},
+		{"mmap:delay_enter=abc", false, "not a time"},
+		{"mmap:delay_enter=5MS", false, "not a time"},
+		{"mmap:delay_enter=1h", false, "not a time"},
+		{"mmap:delay_enter=inf", false, "not a time"},
+		{"mmap:delay_exit=1:delay_exit=2", false, "give one delay_exit="},
+		{"mmap:delay_enter=1", true, "delay_enter= is for -e inject="},
+		{"mmap:poke_enter=@arg1=00", false, "poke_enter= is not supported"},
 		{"mmap:retval=0:syscall=getpid:syscall=getuid", false, "give one syscall="},
 		{"mmap:retval=0:syscall=mmap", false, "syscall=mmap: not a call without arguments and effects"},
 		{"mmap:retval=0:syscall=getuid32", false, "syscall=getuid32: not a call without arguments and effects"},

@@ -1,5 +1,12 @@
 package ptrace
 
+import (
+	"slices"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
 // Injection tampers with one traced call, as strace's -e inject= and -e fault= do: at the
 // chosen invocations the call is not run (Skip: its number is replaced by -1 at its entry,
 // which the kernel skips, failing it with ENOSYS, and its result is replaced at its exit),
@@ -19,6 +26,11 @@ type Injection struct {
 	// runs. A signal given at a seccomp stop is lost, so with the seccomp filter it is sent
 	// at the call's exit instead: strace 6.1 --seccomp-bpf loses it.
 	Signal int
+	// Delayed: the task is held, stopped, for DelayEnter at the call's entry and DelayExit at
+	// its exit (strace's delay_enter= and delay_exit=), while the others run on; the events
+	// say so even of delays of 0.
+	Delayed               bool
+	DelayEnter, DelayExit time.Duration
 	// First, Last, Step choose the invocations, counted from 1 per task: First, then every
 	// Step-th one after it up to Last (0: no end). Step 0: First alone.
 	First, Last, Step uint64
@@ -67,6 +79,9 @@ func (t *Tracer) tamper(tk *task, op uint8) bool {
 	if inj.Signal != 0 {
 		tk.injectSignal, tk.injectSignalAtExit = inj.Signal, op != opEntry
 	}
+	if inj.Delayed {
+		tk.delayed, tk.delayEnter, tk.delayExit = true, inj.DelayEnter, inj.DelayExit
+	}
 	if !inj.Skip {
 		return false
 	}
@@ -90,6 +105,64 @@ func (tk *task) takeInjectSignal(exit bool) int {
 	}
 	tk.injectSignal = 0
 	return sig
+}
+
+// takeDelay returns how long to hold the task at a traced call's entry (exit false) or exit
+// stop, once: 0 if not at all.
+func (tk *task) takeDelay(exit bool) time.Duration {
+	d := &tk.delayEnter
+	if exit {
+		d = &tk.delayExit
+	}
+	delay := *d
+	*d = 0
+	return delay
+}
+
+// heldTask is a task held stopped for a delay, to be resumed with sig at the time at.
+type heldTask struct {
+	tk  *task
+	sig int
+	at  time.Time
+}
+
+// hold keeps the task stopped for d, then resumes it with sig (see wait).
+func (t *Tracer) hold(tk *task, sig int, d time.Duration) {
+	h := heldTask{tk, sig, time.Now().Add(d)}
+	i, _ := slices.BinarySearchFunc(t.heldTasks, h.at, func(h heldTask, at time.Time) int { return h.at.Compare(at) })
+	t.heldTasks = slices.Insert(t.heldTasks, i, h)
+}
+
+// resumeHeld resumes the held tasks whose time has come, or all of them.
+func (t *Tracer) resumeHeld(all bool) {
+	now := time.Now()
+	n := 0
+	for ; n < len(t.heldTasks) && (all || !t.heldTasks[n].at.After(now)); n++ {
+		if h := t.heldTasks[n]; t.tasks[h.tk.tid] == h.tk { // not ended meanwhile
+			t.resume(h.tk, h.sig)
+		}
+	}
+	t.heldTasks = slices.Delete(t.heldTasks, 0, n)
+}
+
+// heldPoll is how often the tracer looks for stops while it holds a task for a delay: wait4
+// cannot wait with a time limit.
+const heldPoll = time.Millisecond
+
+// wait waits for the next stop of any task. While tasks are held for a delay it polls,
+// resuming each when its time comes; Stop cuts the delays short.
+func (t *Tracer) wait(ws *unix.WaitStatus) (int, error) {
+	for len(t.heldTasks) > 0 {
+		t.resumeHeld(t.stopping.Load())
+		if len(t.heldTasks) == 0 {
+			break
+		}
+		if tid, err := unix.Wait4(-1, ws, unix.WALL|unix.WNOHANG, nil); err != nil || tid > 0 {
+			return tid, err
+		}
+		time.Sleep(min(heldPoll, time.Until(t.heldTasks[0].at)))
+	}
+	return unix.Wait4(-1, ws, unix.WALL, nil)
 }
 
 // injectResult sets the result of the tampered call the task is leaving and returns it.

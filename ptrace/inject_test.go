@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -123,6 +124,74 @@ func TestInject(t *testing.T) {
 				if strings.Contains(exits[i], "true") {
 					t.Errorf("call %d was not to be tampered with: %q", i+1, exits[i])
 				}
+			}
+		})
+	}
+}
+
+// delayProgram forks a child that makes twenty getppid calls and notes when it is done, while
+// the parent times one getpid call; it writes "held=MS others=1" to argv[1], others=1 when
+// the child was done before the parent's getpid returned.
+const delayProgram = `
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+int main(int argc, char **argv) {
+	double *child_done = mmap(0, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0);
+	if (fork() == 0) {
+		for (int i = 0; i < 20; i++) syscall(SYS_getppid);
+		*child_done = now();
+		_exit(0);
+	}
+	double start = now();
+	syscall(SYS_getpid);
+	double end = now();
+	wait(NULL);
+	FILE *out = fopen(argv[1], "w");
+	fprintf(out, "held=%.0f others=%d", end - start, *child_done > 0 && *child_done < end);
+	return fclose(out);
+}`
+
+// TestInjectDelay: delay_enter= and delay_exit= hold the task for their time, while the
+// other tasks run on, with and without the seccomp filter; the call's events say so.
+func TestInjectDelay(t *testing.T) {
+	prog := buildC(t, delayProgram)
+	for _, seccomp := range []bool{true, false} {
+		t.Run(fmt.Sprintf("seccomp=%v", seccomp), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			delayed := 0
+			tr := New(Options{
+				Syscalls: map[uint32][]uint64{nativeAudit: {unix.SYS_GETPID, unix.SYS_GETPPID}},
+				Seccomp:  seccomp,
+				Inject: []Injection{{Arch: nativeAudit, Nr: unix.SYS_GETPID, Delayed: true,
+					DelayEnter: 300 * time.Millisecond, DelayExit: 200 * time.Millisecond, First: 1}},
+			}, func(ev *Event) {
+				if ev.Kind == SyscallExit && ev.Delayed {
+					delayed++
+					if ev.Nr != unix.SYS_GETPID || ev.Injected || ev.IsError {
+						t.Errorf("delayed call %d: injected %v, error %v; want getpid, run as it is", ev.Nr, ev.Injected, ev.IsError)
+					}
+				}
+			})
+			st, err := tr.Run(Command{Path: prog, Argv: []string{prog, out}, Env: os.Environ()})
+			if err != nil || st.Code != 0 {
+				t.Fatalf("trace: %v, status %+v", err, st)
+			}
+			data, _ := os.ReadFile(out)
+			var held, others int
+			if _, err := fmt.Sscanf(string(data), "held=%d others=%d", &held, &others); err != nil || held < 500 || held > 5000 || others != 1 {
+				t.Errorf("the program says %q: want getpid held 500 ms or a little more, and the child done meanwhile", data)
+			}
+			if delayed != 1 {
+				t.Errorf("%d delayed calls reported, want 1", delayed)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,6 +48,10 @@ type task struct {
 	// stop, or its exit stop when injectSignalAtExit (Injection.Signal).
 	injectSignal       int
 	injectSignalAtExit bool
+	// delayed: the current call is delayed (Injection.Delayed); delayEnter and delayExit are
+	// what is still to be held at its entry and exit stops.
+	delayed               bool
+	delayEnter, delayExit time.Duration
 }
 
 // isThreadOf tells whether task tid is a thread of process pid: one stat of /proc, where

@@ -74,6 +74,8 @@ type Tracer struct {
 	// reported their first stop: the tracer must wait for them too.
 	announced map[int]announcement
 
+	// heldTasks are held stopped for a delay (Injection.Delayed), soonest first.
+	heldTasks []heldTask
 	// leaderDetached: DetachOnExec let go of the command's own process.
 	leaderDetached bool
 
@@ -169,7 +171,7 @@ func (t *Tracer) loop() error {
 			t.opts.Idle()
 		}
 		var ws unix.WaitStatus
-		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		tid, err := t.wait(&ws)
 		if err == unix.EINTR {
 			continue
 		}
@@ -398,7 +400,8 @@ func (t *Tracer) entry(tk *task, si *syscallInfo) {
 	// The launcher's execve of the command is the command's start, never tampered with (nor
 	// counted), as strace leaves its child's first execve alone.
 	injected := t.injections != nil && !tk.commandExec && t.tamper(tk, si.op)
-	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args, Injected: injected, Task: Task{tk.tid}}
+	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args,
+		Injected: injected, Delayed: tk.delayed, Task: Task{tk.tid}}
 	t.report(tk, false)
 }
 
@@ -430,18 +433,24 @@ func (t *Tracer) exit(tk *task, si *syscallInfo) {
 		t.ev.Ret, t.ev.IsError = t.injectResult(tk)
 		t.ev.Injected = true
 	}
+	t.ev.Delayed, tk.delayed = tk.delayed, false
 }
 
 // report hands the entry or exit event in t.ev to the handler and resumes the task: first,
 // where the handler needs nothing of it stopped (Options.ResumeFirst).
 func (t *Tracer) report(tk *task, exit bool) {
 	sig := tk.takeInjectSignal(exit)
-	if t.opts.ResumeFirst != nil && t.opts.ResumeFirst(t.ev.Arch, t.ev.Nr, exit) {
+	delay := tk.takeDelay(exit)
+	if delay == 0 && t.opts.ResumeFirst != nil && t.opts.ResumeFirst(t.ev.Arch, t.ev.Nr, exit) {
 		t.resume(tk, sig)
 		t.handler(&t.ev)
 		return
 	}
 	t.handler(&t.ev)
+	if delay > 0 {
+		t.hold(tk, sig, delay)
+		return
+	}
 	t.resume(tk, sig)
 }
 

@@ -76,7 +76,8 @@ func (s *traceSession) injectOptions() []ptrace.Injection {
 					continue
 				}
 				o := ptrace.Injection{Arch: arch.Audit(), Nr: nr, Skip: inj.Skip, Errno: inj.Errno, Retval: int64(inj.Retval),
-					Signal: inj.Signal, First: inj.First, Last: inj.Last, Step: inj.Step}
+					Signal: inj.Signal, Delayed: inj.Delayed, DelayEnter: inj.DelayEnter, DelayExit: inj.DelayExit,
+					First: inj.First, Last: inj.Last, Step: inj.Step}
 				if inj.Instead != "" {
 					o.RunInstead, _ = decode.SyscallNumber(arch, inj.Instead) // checked by ParseInjection
 				}
@@ -93,5 +94,9 @@ func (s *traceSession) injectOptions() []ptrace.Injection {
 	return out
 }
 
-// injectedMark follows the return value of a tampered call, as strace prints it.
-const injectedMark = " (INJECTED)"
+// injectedMark and delayedMark follow the return value of a tampered and of a delayed call,
+// as strace prints them.
+const (
+	injectedMark = " (INJECTED)"
+	delayedMark  = " (DELAYED)"
+)

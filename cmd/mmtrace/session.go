@@ -360,7 +360,7 @@ func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, update *p
 	}
 	c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
 	c.Return = string(s.appendReturn(s.ret[:0], sc, ev))
-	c.Retval, c.Injected = ev.Ret, ev.Injected
+	c.Retval, c.Injected, c.Delayed = ev.Ret, ev.Injected, ev.Delayed
 	if ev.IsError {
 		c.Errno = decode.ErrnoName(uint64(-ev.Ret))
 	}
@@ -422,12 +422,12 @@ func (s *traceSession) writeRegionTable(pid int, when string, c *procmaps.Compar
 	fmt.Fprintln(w)
 }
 
-// appendReturn appends a call's return value as strace prints it, " (INJECTED)" after it
-// when the call was tampered with.
+// appendReturn appends a call's return value as strace prints it, then " (INJECTED)" when
+// the call was tampered with and " (DELAYED)" when it was delayed.
 func (s *traceSession) appendReturn(b []byte, sc *decode.Syscall, ev *ptrace.Event) []byte {
 	switch {
 	case !ev.Injected:
-		return sc.AppendReturn(b, ev.Ret, ev.IsError)
+		b = sc.AppendReturn(b, ev.Ret, ev.IsError)
 	case sc.NeverReturns() && ev.IsError:
 		// exit_group made to fail returns after all: its result, as strace prints it.
 		b = decode.AppendErrno(b, uint64(-ev.Ret))
@@ -436,7 +436,13 @@ func (s *traceSession) appendReturn(b []byte, sc *decode.Syscall, ev *ptrace.Eve
 	default:
 		b = sc.AppendReturn(b, ev.Ret, ev.IsError)
 	}
-	return append(b, injectedMark...)
+	if ev.Injected {
+		b = append(b, injectedMark...)
+	}
+	if ev.Delayed {
+		b = append(b, delayedMark...)
+	}
+	return b
 }
 
 func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {

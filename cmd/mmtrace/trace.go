@@ -98,7 +98,7 @@ command is killed with it.`,
 func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the trace to `FILE` instead of stderr")
 	fl.StringArrayVarP(&f.expressions, "expr", "e", nil, "`trace=LIST`: the calls to trace: names, %memory, %process, ! to negate")
-	fl.Var(qualifierFlag{"inject", &f.expressions}, "inject", "tamper with calls, as -e inject=`SPEC`: SET[:error=ERRNO|retval=VALUE][:signal=SIG][:syscall=NAME][:when=first[..last][+[step]]]")
+	fl.Var(qualifierFlag{"inject", &f.expressions}, "inject", "tamper with calls, as -e inject=`SPEC`: SET[:error=ERRNO|retval=VALUE][:signal=SIG][:syscall=NAME][:delay_enter=T][:delay_exit=T][:when=first[..last][+[step]]]")
 	fl.Var(qualifierFlag{"fault", &f.expressions}, "fault", "fail calls, as -e fault=`SPEC`: SET[:error=ERRNO][:when=EXPR], ENOSYS by default")
 	fl.StringVarP(&f.detachOn, "detach-on", "b", "", "detach from a task at its `execve` (the command's own first excepted); turns the seccomp filter off")
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")

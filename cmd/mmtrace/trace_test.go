@@ -86,6 +86,9 @@ var straceCases = []straceCase{
 	// a failure; SIGUSR1 kills the program, SIGCHLD is ignored, SIGRT_2 (RT_2) kills.
 	{name: "inject_signal", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=madvise:error=EPERM:signal=SIGCHLD:when=2", "-e", "inject=mremap:signal=usr1:when=2"}},
 	{name: "inject_signal_rt", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=munmap:signal=RT_2:retval=0:when=3"}},
+	// delay_enter=, delay_exit=: the calls end with " (DELAYED)"; -T's times are not compared.
+	{name: "inject_delay", prog: "trace/inject.c", cflags: []string{"-static"},
+		flags: []string{"-T", "-e", "inject=mprotect:delay_enter=20ms:when=2", "-e", "inject=munmap:error=EBUSY:delay_exit=10ms:when=1"}},
 	// syscall=: the program's own filter kills it at a call numbered -1, the one a skipped call
 	// becomes; getpid run in its place passes.
 	{name: "inject_syscall_instead", prog: "trace/purefilter.c", flags: []string{"-e", "inject=madvise:error=EPERM:syscall=getpid"}},
