@@ -225,3 +225,22 @@ func AppendErrno(b []byte, e uint64) []byte {
 	b = appendErrnoMsg(b, e)
 	return append(b, ')')
 }
+
+// ErrnoNumber returns the errno strace names name ("ENOMEM": 12), kernel-internal ones
+// ("ERESTARTSYS": 512) included.
+func ErrnoNumber(name string) (uint64, bool) {
+	if name == "" {
+		return 0, false
+	}
+	for e := range errnos {
+		if errnos[e].name == name {
+			return uint64(e), true
+		}
+	}
+	for i, n := range kernelErrnos {
+		if n == name {
+			return uint64(512 + i), true
+		}
+	}
+	return 0, false
+}

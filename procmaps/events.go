@@ -22,6 +22,9 @@ type Update struct {
 // processes it models, and every call that changes a layout (ModelCalls).
 func (t *Tracker) Follow(ev *ptrace.Event, sc *decode.Syscall, origin Origin) Update {
 	var u Update
+	if ev.Injected && (ev.Kind == ptrace.SyscallEntry || ev.Kind == ptrace.SyscallExit) {
+		return u // tampered with (-e inject=): the call did not happen
+	}
 	switch ev.Kind {
 	case ptrace.TaskStart:
 		// A process found running (attach): what it has was made before the trace. Its first

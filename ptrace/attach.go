@@ -264,6 +264,7 @@ func explainSeizeError(pid int, err error) error {
 // job control stays stopped, and new children announced meanwhile are detached as they appear.
 func (t *Tracer) detachAll() {
 	t.detaching = true
+	t.resumeHeld(true) // a task held for a delay would never report another stop
 	for _, tk := range t.tasks {
 		if (tk.listening || tk.held) && detach(tk.tid, 0) == nil {
 			// Not running (group-stopped, or held in its first stop): detached at once, it

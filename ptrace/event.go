@@ -50,6 +50,11 @@ type Event struct {
 	Args    [6]uint64
 	Ret     int64
 	IsError bool
+	// Injected: the call was tampered with (Options.Inject): not run, its result (Ret,
+	// IsError) made up.
+	Injected bool
+	// Delayed: the task was held at the call's entry or exit (Injection.Delayed).
+	Delayed bool
 	// InSyscall is set on Exited, Killed and Detached when the task ended inside the traced call Nr,
 	// whose exit will never be seen (exit_group, or a kill during a blocking call).
 	InSyscall bool

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,6 +39,19 @@ type task struct {
 	// over mmtrace's TRACE) before mmtrace's filter would stop it: such a task is stopped at
 	// every call with PTRACE_SYSCALL, whose entry stop comes before any filter runs.
 	ownFilter bool
+
+	// invocations counts the task's calls of each Options.Inject entry, by index (nil until
+	// the first); injection is the one its current call is tampered by, nil if none.
+	invocations []uint64
+	injection   *Injection
+	// injectSignal is a signal to send as the task resumes from its current call's entry
+	// stop, or its exit stop when injectSignalAtExit (Injection.Signal).
+	injectSignal       int
+	injectSignalAtExit bool
+	// delayed: the current call is delayed (Injection.Delayed); delayEnter and delayExit are
+	// what is still to be held at its entry and exit stops.
+	delayed               bool
+	delayEnter, delayExit time.Duration
 }
 
 // isThreadOf tells whether task tid is a thread of process pid: one stat of /proc, where

@@ -33,6 +33,15 @@ type Options struct {
 	// SIGKILL, which needs no stop, may end it. Without ResumeFirst, every event waits for
 	// the handler.
 	ResumeFirst func(arch uint32, nr uint64, exit bool) bool
+	// Inject tampers with calls, as strace's -e inject=: one Injection per call (a later one
+	// for the same call replaces an earlier). Only traced calls are tampered with, and not the
+	// command's own first execve. SyscallEntry and SyscallExit events of a tampered call have
+	// Injected set, and its exit reports the injected result.
+	Inject []Injection
+	// DetachOnExec detaches a task at its successful execve (strace's -b execve), but for the
+	// command's own first one: a Detached event follows the Exec event. It goes without the
+	// seccomp filter, which would fail the filtered calls of a task with no tracer.
+	DetachOnExec bool
 }
 
 // ExitStatus is how the traced command ended: by exit (Code) or by a signal (Signal != 0).
@@ -51,6 +60,8 @@ type Tracer struct {
 	opts    Options
 	handler Handler
 	traced  map[uint32][]bool // by arch, indexed by syscall number
+	// injections index Options.Inject by call.
+	injections map[injectKey]int
 
 	tasks   map[int]*task
 	leader  int // the command's pid: its end is the tracer's exit status
@@ -62,6 +73,11 @@ type Tracer struct {
 	// announced are children that a fork, vfork or clone event named and that have not yet
 	// reported their first stop: the tracer must wait for them too.
 	announced map[int]announcement
+
+	// heldTasks are held stopped for a delay (Injection.Delayed), soonest first.
+	heldTasks []heldTask
+	// leaderDetached: DetachOnExec let go of the command's own process.
+	leaderDetached bool
 
 	stopping  atomic.Bool  // Stop was called
 	terminate atomic.Int32 // the signal Terminate was last called with, until passed on
@@ -87,6 +103,12 @@ func New(opts Options, h Handler) *Tracer {
 		}
 		t.traced[arch] = bits
 	}
+	if len(opts.Inject) > 0 {
+		t.injections = map[injectKey]int{}
+		for i, inj := range opts.Inject {
+			t.injections[injectKey{inj.Arch, inj.Nr}] = i
+		}
+	}
 	return t
 }
 
@@ -98,6 +120,9 @@ func (t *Tracer) isTraced(arch uint32, nr uint64) bool {
 // Run starts cmd under the tracer, reports every event until the last traced task has ended,
 // and returns how the command itself ended.
 func (t *Tracer) Run(cmd Command) (ExitStatus, error) {
+	if t.opts.DetachOnExec {
+		t.opts.Seccomp = false
+	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer defaultSigchld()()
@@ -109,6 +134,15 @@ func (t *Tracer) Run(cmd Command) (ExitStatus, error) {
 	t.leader = pid
 	if err := t.loop(); err != nil {
 		return t.status, err
+	}
+	if t.leaderDetached {
+		// As strace does, wait for the command to end, untraced; its status is not reported.
+		var ws unix.WaitStatus
+		for {
+			if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+				break
+			}
+		}
 	}
 	return t.status, nil
 }
@@ -141,7 +175,7 @@ func (t *Tracer) loop() error {
 			t.opts.Idle()
 		}
 		var ws unix.WaitStatus
-		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		tid, err := t.wait(&ws)
 		if err == unix.EINTR {
 			continue
 		}
@@ -376,7 +410,11 @@ func (t *Tracer) entry(tk *task, si *syscallInfo) {
 		t.resume(tk, 0)
 		return
 	}
-	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args, Task: Task{tk.tid}}
+	// The launcher's execve of the command is the command's start, never tampered with (nor
+	// counted), as strace leaves its child's first execve alone.
+	injected := t.injections != nil && !tk.commandExec && t.tamper(tk, si.op)
+	t.ev = Event{Kind: SyscallEntry, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args,
+		Injected: injected, Delayed: tk.delayed, Task: Task{tk.tid}}
 	t.report(tk, false)
 }
 
@@ -399,23 +437,34 @@ func (t *Tracer) enter(tk *task, si *syscallInfo) bool {
 	return true
 }
 
-// exit makes the event of a traced call's exit.
+// exit makes the event of a traced call's exit, giving a tampered call its injected result.
 func (t *Tracer) exit(tk *task, si *syscallInfo) {
 	tk.inSyscall = false
 	t.ev = Event{Kind: SyscallExit, Tid: tk.tid, Pid: tk.pid, Arch: tk.arch, Nr: tk.nr, Args: tk.args,
 		Ret: si.rval(), IsError: si.isError(), Task: Task{tk.tid}}
+	if tk.injection != nil {
+		t.ev.Ret, t.ev.IsError = t.injectResult(tk)
+		t.ev.Injected = true
+	}
+	t.ev.Delayed, tk.delayed = tk.delayed, false
 }
 
 // report hands the entry or exit event in t.ev to the handler and resumes the task: first,
 // where the handler needs nothing of it stopped (Options.ResumeFirst).
 func (t *Tracer) report(tk *task, exit bool) {
-	if t.opts.ResumeFirst != nil && t.opts.ResumeFirst(t.ev.Arch, t.ev.Nr, exit) {
-		t.resume(tk, 0)
+	sig := tk.takeInjectSignal(exit)
+	delay := tk.takeDelay(exit)
+	if delay == 0 && t.opts.ResumeFirst != nil && t.opts.ResumeFirst(t.ev.Arch, t.ev.Nr, exit) {
+		t.resume(tk, sig)
 		t.handler(&t.ev)
 		return
 	}
 	t.handler(&t.ev)
-	t.resume(tk, 0)
+	if delay > 0 {
+		t.hold(tk, sig, delay)
+		return
+	}
+	t.resume(tk, sig)
 }
 
 // commandExecEnded sees the launcher's execve of the command return, which it does only when it
@@ -526,9 +575,20 @@ func (t *Tracer) execStop(tk *task) {
 			tk = execer
 		}
 	}
+	commandStart := tk.commandExec
 	tk.commandExec = false // it ran: nothing more to await of the launcher
 	t.ev = Event{Kind: Exec, Tid: tk.tid, Pid: tk.pid, FormerTid: former, Task: Task{tk.tid}}
 	t.handler(&t.ev)
+	if t.opts.DetachOnExec && !commandStart {
+		t.ev = Event{Kind: Detached, Tid: tk.tid, Pid: tk.pid, Task: Task{tk.tid}}
+		if tk.inSyscall {
+			t.ev.InSyscall, t.ev.Arch, t.ev.Nr, t.ev.Args = true, tk.arch, tk.nr, tk.args
+		}
+		t.handler(&t.ev)
+		t.detachTask(tk, 0)
+		t.leaderDetached = t.leaderDetached || tk.tid == t.leader
+		return
+	}
 	t.resume(tk, 0)
 }
 

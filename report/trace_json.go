@@ -36,6 +36,8 @@ type CallEvent struct {
 	Retval     int64    `json:"retval"`  // the raw return value; -errno on error
 	Errno      string   `json:"errno,omitempty"`
 	Unfinished bool     `json:"unfinished,omitempty"` // the task ended inside the call
+	Injected   bool     `json:"injected,omitempty"`   // tampered with (-e inject=): not run, its result made up
+	Delayed    bool     `json:"delayed,omitempty"`    // held for delay_enter= or delay_exit=
 	// What the call did to the address space (absent with --strace-only): the model's
 	// regions over the call's range before it, the regions it made or changed as the kernel
 	// shows them after it, and the parts it removed.

@@ -15,6 +15,9 @@ import (
 type TraceSummary struct {
 	processes []*ProcessSummary // in the order they were first seen
 	byPid     map[int]*ProcessSummary
+	// injected: some call was tampered with (-e inject=): the call tables get an INJECTED
+	// column.
+	injected bool
 }
 
 // ProcessSummary is one process's part of a TraceSummary.
@@ -30,9 +33,11 @@ type ProcessSummary struct {
 	Ended  bool
 }
 
-// CallCount is how often one syscall was made and how often it failed.
+// CallCount is how often one syscall was made, how often it failed, and how often it was
+// tampered with (-e inject=: not run, its result made up; counted in Calls and, when made to
+// fail, in Errors).
 type CallCount struct {
-	Calls, Errors int
+	Calls, Errors, Injected int
 }
 
 // NewTraceSummary returns an empty summary.
@@ -51,7 +56,7 @@ func (t *TraceSummary) process(pid int) *ProcessSummary {
 }
 
 // Call counts one call's end.
-func (t *TraceSummary) Call(pid int, name string, failed bool) {
+func (t *TraceSummary) Call(pid int, name string, failed, injected bool) {
 	c := t.process(pid).Calls[name]
 	if c == nil {
 		c = &CallCount{}
@@ -60,6 +65,10 @@ func (t *TraceSummary) Call(pid int, name string, failed bool) {
 	c.Calls++
 	if failed {
 		c.Errors++
+	}
+	if injected {
+		c.Injected++
+		t.injected = true
 	}
 }
 
@@ -94,7 +103,7 @@ func (t *TraceSummary) Ended(pid int, regions procmaps.Regions) {
 func (t *TraceSummary) Write(w io.Writer, exact bool) error {
 	total := &ProcessSummary{Calls: map[string]*CallCount{}}
 	for _, p := range t.processes {
-		if err := writeProcessSummary(w, fmt.Sprintf("process %d", p.Pid), p, exact); err != nil {
+		if err := t.writeProcessSummary(w, fmt.Sprintf("process %d", p.Pid), p, exact); err != nil {
 			return err
 		}
 		for name, c := range p.Calls {
@@ -105,6 +114,7 @@ func (t *TraceSummary) Write(w io.Writer, exact bool) error {
 			}
 			tc.Calls += c.Calls
 			tc.Errors += c.Errors
+			tc.Injected += c.Injected
 		}
 		for k := range procmaps.Kinds {
 			total.Mapped[k] += p.Mapped[k]
@@ -120,12 +130,12 @@ func (t *TraceSummary) Write(w io.Writer, exact bool) error {
 		}
 	}
 	if len(t.processes) > 1 {
-		return writeProcessSummary(w, "total", total, exact)
+		return t.writeProcessSummary(w, "total", total, exact)
 	}
 	return nil
 }
 
-func writeProcessSummary(w io.Writer, title string, p *ProcessSummary, exact bool) error {
+func (t *TraceSummary) writeProcessSummary(w io.Writer, title string, p *ProcessSummary, exact bool) error {
 	fmt.Fprintf(w, "\n%s: calls\n", title)
 	names := make([]string, 0, len(p.Calls))
 	for name := range p.Calls {
@@ -140,16 +150,28 @@ func writeProcessSummary(w io.Writer, title string, p *ProcessSummary, exact boo
 		}
 		return 1
 	})
-	calls, errs := 0, 0
+	var total CallCount
 	var rows [][]string
+	row := func(name string, c *CallCount) []string {
+		r := []string{name, strconv.Itoa(c.Calls), strconv.Itoa(c.Errors)}
+		if t.injected {
+			r = append(r, strconv.Itoa(c.Injected))
+		}
+		return r
+	}
 	for _, name := range names {
 		c := p.Calls[name]
-		calls += c.Calls
-		errs += c.Errors
-		rows = append(rows, []string{name, strconv.Itoa(c.Calls), strconv.Itoa(c.Errors)})
+		total.Calls += c.Calls
+		total.Errors += c.Errors
+		total.Injected += c.Injected
+		rows = append(rows, row(name, c))
 	}
-	rows = append(rows, []string{"total", strconv.Itoa(calls), strconv.Itoa(errs)})
-	if err := writePlainTable(w, []string{"SYSCALL", "CALLS", "ERRORS"}, []bool{false, true, true}, rows); err != nil {
+	rows = append(rows, row("total", &total))
+	header, right := []string{"SYSCALL", "CALLS", "ERRORS"}, []bool{false, true, true}
+	if t.injected {
+		header, right = append(header, "INJECTED"), append(right, true)
+	}
+	if err := writePlainTable(w, header, right, rows); err != nil {
 		return err
 	}
 

@@ -77,7 +77,8 @@ func runAttach(f *traceFlags, pids []int) error {
 	if err != nil {
 		return err
 	}
-	tracer := ptrace.New(ptrace.Options{Syscalls: syscalls, ExitStops: s.model != nil && s.model.Snapshots, Idle: s.idle, ResumeFirst: s.resumeFirst}, s.handle)
+	tracer := ptrace.New(ptrace.Options{Syscalls: syscalls, ExitStops: s.model != nil && s.model.Snapshots, Idle: s.idle, ResumeFirst: s.resumeFirst,
+		Inject: s.injectOptions(), DetachOnExec: f.detachOn != ""}, s.handle)
 
 	// As strace -p: these signals detach mmtrace from every thread, and once all it traced is
 	// written, mmtrace dies of the signal (exit status 128+N).

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -26,6 +27,8 @@ type traceSession struct {
 	lines    *report.Strace
 	decode   decode.Options
 	terminal bool
+	// injections are the -e inject= and -e fault= expressions, in order.
+	injections []*decode.Injection
 
 	// model follows every traced process's address space; nil with --strace-only.
 	model *procmaps.Tracker
@@ -172,7 +175,7 @@ func (s *traceSession) report(ev *ptrace.Event) {
 		}
 	}
 	if s.summary != nil && shown && (ev.Kind == ptrace.SyscallExit || ev.InSyscall) {
-		s.summary.Call(ev.Pid, sc.Name, ev.IsError)
+		s.summary.Call(ev.Pid, sc.Name, ev.IsError, ev.Injected)
 	}
 	var call *report.CallEvent
 	ended := ev.Kind == ptrace.SyscallExit || ev.InSyscall && (ev.Kind == ptrace.Exited || ev.Kind == ptrace.Killed)
@@ -272,7 +275,7 @@ func (s *traceSession) reportLines(ev *ptrace.Event, sc *decode.Syscall, shown b
 			lines.SetClock(now)
 		}
 		s.args = sc.AppendExit(s.args[:0], &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode)
-		s.ret = sc.AppendReturnPids(s.ret[:0], ev.Ret, ev.IsError, &s.decode)
+		s.ret = s.appendReturn(s.ret[:0], sc, ev)
 		lines.Exit(ev.Tid, sc.Name, s.args, s.ret)
 		if update.Changed {
 			lines.Annotate(ev.Tid, &update.Change)
@@ -416,8 +419,8 @@ func (s *traceSession) callEvent(ev *ptrace.Event, sc *decode.Syscall, update *p
 		return c
 	}
 	c.Decoded = string(sc.AppendExit(append(s.args[:0], s.pendingEntry[ev.Tid]...), &ev.Args, ev.Ret, ev.IsError, &ev.Task, &s.decode))
-	c.Return = string(sc.AppendReturnPids(s.ret[:0], ev.Ret, ev.IsError, &s.decode))
-	c.Retval = ev.Ret
+	c.Return = string(s.appendReturn(s.ret[:0], sc, ev))
+	c.Retval, c.Injected, c.Delayed = ev.Ret, ev.Injected, ev.Delayed
 	if ev.IsError {
 		c.Errno = decode.ErrnoName(uint64(-ev.Ret))
 	}
@@ -477,6 +480,29 @@ func (s *traceSession) writeRegionTable(pid int, when string, c *procmaps.Compar
 		fmt.Fprintf(w, "mmtrace: region table: %v\n", err)
 	}
 	fmt.Fprintln(w)
+}
+
+// appendReturn appends a call's return value as strace prints it, then " (INJECTED)" when
+// the call was tampered with and " (DELAYED)" when it was delayed.
+func (s *traceSession) appendReturn(b []byte, sc *decode.Syscall, ev *ptrace.Event) []byte {
+	switch {
+	case !ev.Injected:
+		b = sc.AppendReturnPids(b, ev.Ret, ev.IsError, &s.decode)
+	case sc.NeverReturns() && ev.IsError:
+		// exit_group made to fail returns after all: its result, as strace prints it.
+		b = decode.AppendErrno(b, uint64(-ev.Ret))
+	case sc.NeverReturns():
+		b = strconv.AppendInt(b, ev.Ret, 10)
+	default:
+		b = sc.AppendReturnPids(b, ev.Ret, ev.IsError, &s.decode)
+	}
+	if ev.Injected {
+		b = append(b, injectedMark...)
+	}
+	if ev.Delayed {
+		b = append(b, delayedMark...)
+	}
+	return b
 }
 
 func lookupSyscall(auditArch uint32, nr uint64) *decode.Syscall {

@@ -83,6 +83,11 @@ func parseTrace(t testing.TB, text string, maskAddresses bool) traceLog {
 		if strings.HasPrefix(body, strings.TrimLeft(report.AnnotationMark, " ")) {
 			continue // mmtrace's own lines, under the call they annotate
 		}
+		// A call its task was detached in (-b execve) ends its line with " <detached ...>", or
+		// stays "<unfinished ...>" when another task's line cut it first, as the tasks ran.
+		if head, ok := strings.CutSuffix(body, " <detached ...>"); ok {
+			body = head + " <unfinished ...>"
+		}
 		if head, ok := strings.CutSuffix(body, " <unfinished ...>"); ok {
 			open[pid], openStamp[pid], openComm[pid] = head, stamp, comm
 			continue

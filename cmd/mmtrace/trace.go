@@ -63,6 +63,7 @@ type traceFlags struct {
 	// -Y, --decode-pids=SET: what is printed beside a pid.
 	decodePids numberSet
 	env        []string // -E VAR=VAL, -E VAR
+	detachOn       string // -b execve
 }
 
 func newTraceCmd() *cobra.Command {
@@ -120,6 +121,9 @@ func (f *traceFlags) register(fl *pflag.FlagSet) {
 	fl.MarkHidden("signals")
 	fl.VarPF(qualifierFlag{"decode-pids", "comm|pidns", &f.expressions}, "decode-pids", "Y",
 		"print pids with their command names, 1234<sh> (comm, -Y); pidns: also as mmtrace's pid namespace numbers them").NoOptDefVal = "comm"
+	fl.Var(qualifierFlag{"inject", "string", &f.expressions}, "inject", "tamper with calls, as -e inject=`SPEC`: SET[:error=ERRNO|retval=VALUE][:signal=SIG][:syscall=NAME][:delay_enter=T][:delay_exit=T][:when=first[..last][+[step]]]")
+	fl.Var(qualifierFlag{"fault", "string", &f.expressions}, "fault", "fail calls, as -e fault=`SPEC`: SET[:error=ERRNO][:when=EXPR], ENOSYS by default")
+	fl.StringVarP(&f.detachOn, "detach-on", "b", "", "detach from a task at its `execve` (the command's own first excepted); turns the seccomp filter off")
 	fl.BoolVarP(&f.decorateFds, "decode-fds", "y", false, "print the paths of file descriptors")
 	f.stringLimit = decode.DefaultStringLimit
 	fl.VarP(&f.stringLimit, "string-limit", "s", "print at most `N` characters of each string, N elements of argv and other arrays")
@@ -165,11 +169,13 @@ func runTrace(f *traceFlags, args []string) error {
 		return err
 	}
 	tracer := ptrace.New(ptrace.Options{
-		Syscalls:    syscalls,
-		Seccomp:     f.seccomp,
-		ExitStops:   s.model != nil && s.model.Snapshots,
-		Idle:        s.idle,
-		ResumeFirst: s.resumeFirst,
+		Syscalls:     syscalls,
+		Seccomp:      f.seccomp,
+		ExitStops:    s.model != nil && s.model.Snapshots,
+		Idle:         s.idle,
+		ResumeFirst:  s.resumeFirst,
+		Inject:       s.injectOptions(),
+		DetachOnExec: f.detachOn != "",
 	}, s.handle)
 	// SIGTERM and SIGHUP (a service manager, a closed terminal) end the trace as they end
 	// strace's: passed on to the command, which takes them as it would untraced while mmtrace
@@ -203,8 +209,14 @@ func newTraceSession(f *traceFlags, startsCommand bool) (*traceSession, error) {
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
+	injections, err := parseInjections(f.expressions)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	warnRetvals(os.Stderr, injections)
 	s := &traceSession{
 		set:          set,
+		injections:   injections,
 		decode:       decode.Options{StringLimit: int(f.stringLimit), DecorateFds: f.decorateFds, Consts: decode.ConstStyle(f.constStyle), NoAbbrev: f.noAbbrev},
 		regionTables: f.regions,
 		started:      time.Now(),
@@ -298,6 +310,8 @@ func (f *traceFlags) check() error {
 		return errors.New("-ff writes one file per process and needs -o NAME")
 	case f.follow > 2:
 		return errors.New("-f: give -f or -ff")
+	case f.detachOn != "" && f.detachOn != "execve":
+		return fmt.Errorf("-b %s: only execve is supported (-b execve), as in strace", f.detachOn)
 	}
 	return f.colour.check()
 }
@@ -361,19 +375,22 @@ func (d *decimal) Type() string { return "N" }
 // traceSet parses the -e trace= options (qualify took out the others); a bare list means
 // trace=LIST, as in strace.
 func traceSet(expressions []string) (*decode.Set, error) {
-	if len(expressions) == 0 {
-		return decode.DefaultSet(), nil
-	}
 	var lists []string
 	for _, e := range expressions {
 		qualifier, list, ok := strings.Cut(e, "=")
 		if !ok {
 			qualifier, list = "trace", e
 		}
+		if isInjectQualifier(qualifier) {
+			continue // parseInjections
+		}
 		if qualifier != "trace" && qualifier != "t" {
 			return nil, fmt.Errorf("-e %s: mmtrace does not know the qualifier %s (it takes trace=, signal=, quiet=, decode-pids=)", e, qualifier)
 		}
 		lists = append(lists, list)
+	}
+	if len(lists) == 0 {
+		return decode.DefaultSet(), nil
 	}
 	set, err := decode.ParseSet(strings.Join(lists, ","))
 	if err != nil {

@@ -132,6 +132,44 @@ var straceCases = []straceCase{
 	{name: "decode_pids_stop", prog: "trace/stop.c", set: "%process", flags: []string{"-e", "decode-pids=comm"}},
 	{name: "decode_pids_exec", prog: "trace/vfork_exec.c", flags: []string{"-Y", "-qqq"}},
 	{name: "decode_pids_thread_exec", prog: "trace/exec_thread.c", flags: []string{"-Y"}, maskAddresses: true},
+	// Tampering: inject.c prints what each call returned, so the command's output, compared
+	// too, shows that the program saw the injected results. Static, its calls are counted from
+	// its own first; dynamic, the loader's come first (and fail it, with -e fault=mprotect).
+	{name: "inject_every_other", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=mmap,mremap:error=ENOMEM:when=2+2"}},
+	{name: "inject_several", prog: "trace/inject.c", cflags: []string{"-static"},
+		flags: []string{"-e", "inject=madvise:error=EPERM:when=1..3+2", "-e", "fault=munmap:when=2", "-e", "inject=mprotect:retval=0x42:when=2+", "-e", "inject=brk:retval=0"}},
+	{name: "inject_later_wins", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=mmap:error=EACCES", "-e", "inject=mmap:error=ENOMEM:when=3"}},
+	{name: "inject_retval_dynamic", prog: "trace/inject.c", flags: []string{"-e", "inject=munmap:retval=7:when=2..3"}},
+	{name: "inject_loader_fails", prog: "trace/inject.c", flags: []string{"-e", "fault=mprotect:error=EACCES"}},
+	{name: "inject_brk_zero", prog: "trace/inject.c", flags: []string{"-e", "inject=brk:retval=0"}},
+	{name: "inject_long_forms", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"--inject=mremap:error=EAGAIN", "--fault=munmap:when=3+"}},
+	{name: "inject_failed_only_T", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-Z", "-T", "-e", "inject=mmap:error=ENOMEM:when=2+2"}},
+	// strace tampers only with the calls it traces: mmap is not in the set.
+	{name: "inject_untraced", prog: "trace/inject.c", set: "munmap,mprotect", flags: []string{"-e", "inject=mmap:error=ENOMEM"}},
+	{name: "inject_i386", prog: "trace/inject.c", cflags: []string{"-m32"}, flags: []string{"-e", "inject=mmap2:error=ENOMEM:when=9+", "-e", "inject=munmap:retval=1"}},
+	// Each task's execve is counted from its first after the command's own start: the child's
+	// first fails, and so does the shell's exec, its own first.
+	{name: "inject_execve", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/true; echo not run"}, flags: []string{"-e", "inject=execve:error=ENOENT:when=1"}},
+	// exit_group made to fail returns, and glibc's _exit goes on to exit.
+	{name: "inject_exit_group", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "fault=exit_group"}},
+	{name: "inject_exit_group_retval", prog: "trace/inject.c", flags: []string{"-e", "inject=exit_group:retval=5"}},
+	// signal=: sent as the call is made (with the seccomp filter, as it returns), alone or with
+	// a failure; SIGUSR1 kills the program, SIGCHLD is ignored, SIGRT_2 (RT_2) kills.
+	{name: "inject_signal", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=madvise:error=EPERM:signal=SIGCHLD:when=2", "-e", "inject=mremap:signal=usr1:when=2"}},
+	{name: "inject_signal_rt", prog: "trace/inject.c", cflags: []string{"-static"}, flags: []string{"-e", "inject=munmap:signal=RT_2:retval=0:when=3"}},
+	// delay_enter=, delay_exit=: the calls end with " (DELAYED)"; -T's times are not compared.
+	{name: "inject_delay", prog: "trace/inject.c", cflags: []string{"-static"},
+		flags: []string{"-T", "-e", "inject=mprotect:delay_enter=20ms:when=2", "-e", "inject=munmap:error=EBUSY:delay_exit=10ms:when=1"}},
+	// syscall=: the program's own filter kills it at a call numbered -1, the one a skipped call
+	// becomes; getpid run in its place passes.
+	{name: "inject_syscall_instead", prog: "trace/purefilter.c", flags: []string{"-e", "inject=madvise:error=EPERM:syscall=getpid"}},
+	{name: "inject_skip_refused_by_filter", prog: "trace/purefilter.c", flags: []string{"-e", "inject=madvise:error=EPERM:when=2"}},
+	// A task under a seccomp filter of its own is tampered with at its syscall-entry stop.
+	{name: "inject_own_filter", prog: "stress/ownfilter.c", flags: []string{"-e", "inject=mmap:error=ENOMEM:when=10+2", "-e", "inject=munmap:retval=0"}},
+	{name: "inject_fork", prog: "trace/vfork_exec.c", flags: []string{"-e", "inject=vfork,clone:error=EAGAIN:when=1"}},
+	{name: "detach_on_execve", prog: "trace/vfork_exec.c", flags: []string{"-b", "execve"}},
+	// The command's own process detached at its second execve: strace waits for it and exits 0.
+	{name: "detach_on_execve_sh", prog: "/bin/sh", args: []string{"-c", "/bin/true; exec /bin/sh -c 'exit 3'"}, flags: []string{"--detach-on=execve"}},
 	{name: "sh", prog: "/bin/sh", args: []string{"-c", "true; /bin/true"}},
 	// A directory of the repository's: / holds /proc, whose link count changes whenever a
 	// process starts or ends, so two runs' listings of it differ by chance.
