@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync/atomic"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"

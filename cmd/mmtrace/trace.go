@@ -63,7 +63,7 @@ type traceFlags struct {
 	// -Y, --decode-pids=SET: what is printed beside a pid.
 	decodePids numberSet
 	env        []string // -E VAR=VAL, -E VAR
-	detachOn       string // -b execve
+	detachOn   string   // -b execve
 }
 
 func newTraceCmd() *cobra.Command {
