@@ -301,7 +301,7 @@ func (t *Tracer) handleWhileDetaching(tid int, ws unix.WaitStatus) {
 	case ws.StopSignal() == syscallStopSig && tk.inSyscall:
 		// The exit of a traced call: it was made while attached, so it is reported.
 		var si syscallInfo
-		if getSyscallInfo(tk.tid, &si) == nil && si.op == opExit {
+		if stopInfo(tk.tid, &si) == nil && si.op == opExit {
 			t.exit(tk, &si)
 			t.handler(&t.ev)
 		}
@@ -347,18 +347,9 @@ func (t *Tracer) newTask(tid int, a announcement, announced bool) *task {
 
 func (t *Tracer) syscallStop(tk *task) {
 	var si syscallInfo
-	if err := getSyscallInfo(tk.tid, &si); err != nil {
+	if err := stopInfo(tk.tid, &si); err != nil {
 		t.resume(tk, 0)
 		return
-	}
-	// At a syscall stop the kernel was seen to answer "none" now and then (an execve's exit
-	// in a freshly forked child, under heavy process churn), and the right op at the next
-	// request: the exit would be missed and the next call's entry reported twice.
-	for try := 0; si.op == opNone && try < 3; try++ {
-		if err := getSyscallInfo(tk.tid, &si); err != nil {
-			t.resume(tk, 0)
-			return
-		}
 	}
 	switch si.op {
 	case opEntry:
@@ -381,9 +372,21 @@ func (t *Tracer) syscallStop(tk *task) {
 	t.resume(tk, 0)
 }
 
+// stopInfo is PTRACE_GET_SYSCALL_INFO at a syscall or seccomp stop. The kernel was seen to
+// answer "none" there now and then (an execve's exit in a freshly forked child, under heavy
+// process churn) and the right op at the next request: taken at its word, the call's exit
+// was missed and the next call's entry reported twice. So "none" is asked again.
+func stopInfo(tid int, si *syscallInfo) error {
+	err := getSyscallInfo(tid, si)
+	for try := 0; err == nil && si.op == opNone && try < 3; try++ {
+		err = getSyscallInfo(tid, si)
+	}
+	return err
+}
+
 func (t *Tracer) seccompStop(tk *task) {
 	var si syscallInfo
-	if err := getSyscallInfo(tk.tid, &si); err == nil && si.op == opSeccomp {
+	if err := stopInfo(tk.tid, &si); err == nil && si.op == opSeccomp {
 		if !tk.launching && installsFilter(&si) {
 			tk.ownFilter = true // from now on stopped at every call: see task.ownFilter
 			if synchronizesThreads(&si) {
